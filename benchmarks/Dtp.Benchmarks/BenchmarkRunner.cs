@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Dtp.Benchmarks;
+
+/// <summary>Runs named end-to-end scenarios and prints their figures; each later issue adds its scenario here.</summary>
+internal static class BenchmarkRunner
+{
+    private static readonly Dictionary<string, (string Description, Func<CancellationToken, Task> Run)> Scenarios = new(StringComparer.Ordinal)
+    {
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || !Scenarios.TryGetValue(args[0], out var chosen))
+        {
+            Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Dtp.Benchmarks -- <scenario>");
+            foreach (var (name, scenario) in Scenarios.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                Console.Error.WriteLine($"  {name,-24} {scenario.Description}");
+            }
+
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        await chosen.Run(cancel.Token).ConfigureAwait(false);
+        Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
+        return 0;
+    }
+}

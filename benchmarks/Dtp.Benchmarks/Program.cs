@@ -1,0 +1,3 @@
+using Dtp.Benchmarks;
+
+return await BenchmarkRunner.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace Dtp.Cli;
+
+/// <summary>What a command's action works with: its parse result, its writers, its logger factory and its cancellation token.</summary>
+internal sealed class CommandContext : IDisposable
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public CommandContext(ParseResult parse, GlobalOptions global, CancellationToken cancellationToken)
+    {
+        Parse = parse;
+        Output = parse.InvocationConfiguration.Output;
+        Error = parse.InvocationConfiguration.Error;
+        Json = parse.GetValue(global.Json);
+        CancellationToken = cancellationToken;
+        var level = parse.GetValue(global.Verbose) ? LogLevel.Debug : LogLevel.Warning;
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder =>
+            builder.SetMinimumLevel(level).AddProvider(new TextWriterLoggerProvider(Error)));
+    }
+
+    public ParseResult Parse { get; }
+
+    /// <summary>Gets where the result goes (stdout).</summary>
+    public TextWriter Output { get; }
+
+    /// <summary>Gets where logs, progress and error lines go (stderr).</summary>
+    public TextWriter Error { get; }
+
+    /// <summary>Gets whether the result is wanted as JSON.</summary>
+    public bool Json { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>Writes the command's result: <paramref name="json"/> with <c>--json</c>, else <paramref name="text"/>.</summary>
+    public async Task WriteResultAsync(JsonNode? json, string text)
+    {
+        var result = Json ? (json?.ToJsonString(Indented) ?? "null") : text;
+        await Output.WriteLineAsync(result.AsMemory(), CancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => LoggerFactory.Dispose();
+}

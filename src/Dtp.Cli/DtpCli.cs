@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace Dtp.Cli;
+
+/// <summary>The <c>dtp</c> command line: parsing, global options and exit codes.</summary>
+public static class DtpCli
+{
+    /// <summary>Parses and runs a command line.</summary>
+    /// <param name="args">The arguments, without the program name.</param>
+    /// <param name="io">Where the result and errors are written; the console when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the command (Ctrl+C does too when <paramref name="io"/> is the console).</param>
+    /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
+    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? io = null, CancellationToken cancellationToken = default)
+    {
+        var parse = BuildRootCommand().Parse(args);
+        var exitCode = await parse.InvokeAsync(io, cancellationToken).ConfigureAwait(false);
+        return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
+    }
+
+    /// <summary>Builds the root command with every sub-command and the global options.</summary>
+    /// <returns>The root command.</returns>
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("dtp: move digital-twin datasets between SPARC Dataset Structure folders, a Gen3 commons, PACS and iRODS.");
+        var global = new GlobalOptions();
+        global.AddTo(root);
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using Dtp.Cli;
+
+return await DtpCli.RunAsync(args).ConfigureAwait(false);
