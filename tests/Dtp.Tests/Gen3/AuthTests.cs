@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dtp.Gen3;
+using Dtp.Testing;
 using Dtp.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -311,18 +312,42 @@ public sealed class AuthTests : IDisposable
     }
 
     [Fact]
-    public async Task GetAccessTokenAsync_WithoutAnyCredentials_AsksTheInClusterWorkspaceTokenService()
+    public async Task GetAccessTokenAsync_WithoutAnyCredentials_AsksTheInClusterWorkspaceTokenServiceOverHttp()
+    {
+        var wtsToken = TestJwt.Create($"{Commons}/user", clock.GetUtcNow().AddMinutes(20));
+        var asked = new List<string>();
+        await using var wts = LoopbackHttpServer.Start(async context =>
+        {
+            lock (asked)
+            {
+                asked.Add(context.Request.Url!.PathAndQuery);
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes($$"""{"token": "{{wtsToken}}"}"""));
+            context.Response.Close();
+        });
+        var options = new Gen3AuthOptions { HomeDirectory = home, UseTokenCache = false, TimeProvider = clock, WorkspaceTokenServiceUrl = wts.BaseAddress, GetEnvironmentVariable = _ => null };
+        using var auth = new Auth(options: options);
+
+        var token = await auth.GetAccessTokenAsync(Ct);
+
+        Assert.Equal(wtsToken, token);
+        Assert.Equal(["/token/"], asked);
+        Assert.Equal(Commons, auth.Endpoint);
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_WithoutCredentialsInAWorkspaceNamespace_UsesThatNamespacesService()
     {
         var wtsToken = TestJwt.Create($"{Commons}/user", clock.GetUtcNow().AddMinutes(20));
         var handler = new StubHttpHandler((_, _) => StubHttpHandler.Json(HttpStatusCode.OK, $$"""{"token": "{{wtsToken}}"}"""));
         environment["NAMESPACE"] = "jupyter-pods";
         using var auth = new Auth(options: Options(handler));
 
-        var token = await auth.GetAccessTokenAsync(Ct);
+        await auth.GetAccessTokenAsync(Ct);
 
-        Assert.Equal(wtsToken, token);
         Assert.Equal("http://workspace-token-service.jupyter-pods.svc.cluster.local/token/", Assert.Single(handler.Requests).Uri.ToString());
-        Assert.Equal(Commons, auth.Endpoint);
     }
 
     [Fact]
