@@ -45,7 +45,9 @@ public sealed partial class Auth : IDisposable
     /// A credentials file path, a bare name looked up as <c>~/.gen3/&lt;name&gt;[.json]</c>, <c>accesstoken:///&lt;jwt&gt;</c>,
     /// or <c>idp://wts/&lt;idp&gt;</c>; when nothing is given, <c>GEN3_API_KEY</c> or <c>credentials</c>.
     /// </param>
-    /// <param name="refreshToken">The credentials already parsed (gen3sdk calls the API key a refresh token).</param>
+    /// <param name="refreshToken">
+    /// The credentials, parsed or as their JSON text (a string converts implicitly); gen3sdk calls the API key a refresh token.
+    /// </param>
     /// <param name="idp">An identity provider of the workspace token service.</param>
     /// <param name="clientCredentials">An OIDC client's id and secret; requires <paramref name="endpoint"/>.</param>
     /// <param name="clientScopes">Space-separated scopes for client credentials; the default value is <see cref="DefaultClientScopes"/>.</param>
@@ -119,16 +121,6 @@ public sealed partial class Auth : IDisposable
         this.endpoint = endpoint;
         handler = this.options.Handler ?? CertificateAuthority.CreateHandler(this.options.CertificateAuthorityFile);
         ownsHandler = this.options.Handler is null;
-    }
-
-    /// <summary>Creates the authentication from a credentials file's text or an API key's JSON.</summary>
-    /// <param name="endpoint">The commons' root URL, or <see langword="null"/> to take it from the key.</param>
-    /// <param name="refreshToken">The credentials JSON text: <c>{"api_key": "...", "key_id": "..."}</c>.</param>
-    /// <param name="options">What would otherwise come from the process.</param>
-    /// <exception cref="Gen3AuthException">The text is not a usable credentials document.</exception>
-    public Auth(string? endpoint, string refreshToken, Gen3AuthOptions? options = null)
-        : this(endpoint, refreshToken: Gen3Credentials.Parse(refreshToken), options: options)
-    {
     }
 
     private enum TokenSource
@@ -236,6 +228,36 @@ public sealed partial class Auth : IDisposable
         }
 
         return await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks fence whom the token belongs to (<c>GET /user/user</c>).</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The user's name, admin flag, granted resources and the whole answer.</returns>
+    /// <exception cref="Gen3AuthException">No token could be had, or fence refused it.</exception>
+    public async Task<Gen3User> GetUserAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await CurlAsync("/user/user", cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await Gen3AuthException.FromResponseAsync("Asking fence who the token belongs to", response, cancellationToken).ConfigureAwait(false);
+        }
+
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            var name = root.TryGetProperty("username", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()! : "";
+            var admin = root.TryGetProperty("is_admin", out var a) && a.ValueKind == JsonValueKind.True;
+            var resources = root.TryGetProperty("resources", out var r) && r.ValueKind == JsonValueKind.Array
+                ? r.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
+                : [];
+            return new Gen3User(name, admin, resources, root.Clone());
+        }
+        catch (JsonException ex)
+        {
+            throw new Gen3AuthException($"{response.RequestMessage?.RequestUri} answered with something other than JSON{Gen3AuthException.Excerpt(body)}", DtpErrorKind.Remote, response.RequestMessage?.RequestUri, response.StatusCode, innerException: ex);
+        }
     }
 
     /// <summary>

@@ -52,6 +52,11 @@ public sealed record Gen3Credentials(string ApiKey, string? KeyId)
         return Parse(text, path);
     }
 
+    /// <summary>Parses credentials JSON text, so that <c>new Auth(refreshToken: json)</c> takes the text as the original did.</summary>
+    /// <param name="json">The credentials file's text.</param>
+    /// <exception cref="Gen3AuthException">The text is not JSON or has no <c>api_key</c>.</exception>
+    public static implicit operator Gen3Credentials(string json) => Parse(json);
+
     /// <summary>Returns the credentials as JSON, as fence's token endpoint expects them.</summary>
     internal string ToJson() => JsonSerializer.Serialize(new Dictionary<string, string?> { ["api_key"] = ApiKey, ["key_id"] = KeyId });
 

@@ -91,6 +91,16 @@ public sealed class AuthTests : IDisposable
     }
 
     [Fact]
+    public void Constructor_WithCredentialsJsonText_ParsesItAsTheOriginalDid()
+    {
+        var json = $$"""{"api_key": "{{apiKey}}", "key_id": "k"}""";
+
+        using var auth = new Auth(refreshToken: json, options: Options(TokenServer()));
+
+        Assert.Equal(Commons, auth.Endpoint);
+    }
+
+    [Fact]
     public async Task GetAccessTokenAsync_RenewsOnlyWithinThreeHundredSecondsOfExpiry()
     {
         var handler = TokenServer(lifetime: TimeSpan.FromMinutes(20));
