@@ -62,6 +62,7 @@ internal sealed class CommandContext : IDisposable
 
         var options = new Gen3AuthOptions
         {
+            HomeDirectory = global.HomeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
             LoggerFactory = LoggerFactory,
             CertificateAuthorityFile = Parse.GetValue(global.CaFile)?.FullName ?? config?.CertificateAuthorityFile,
         };

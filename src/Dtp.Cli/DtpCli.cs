@@ -11,9 +11,13 @@ public static class DtpCli
     /// <param name="io">Where the result and errors are written; the console when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the command (Ctrl+C does too when <paramref name="io"/> is the console).</param>
     /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
-    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? io = null, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, InvocationConfiguration? io = null, CancellationToken cancellationToken = default) =>
+        RunAsync(new GlobalOptions(), args, io, cancellationToken);
+
+    /// <summary>Parses and runs a command line with the given global options (tests set a temporary home folder).</summary>
+    internal static async Task<int> RunAsync(GlobalOptions global, string[] args, InvocationConfiguration? io = null, CancellationToken cancellationToken = default)
     {
-        var parse = BuildRootCommand().Parse(args);
+        var parse = BuildRootCommand(global).Parse(args);
         var exitCode = await parse.InvokeAsync(io, cancellationToken).ConfigureAwait(false);
         return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
     }

@@ -5,6 +5,9 @@ namespace Dtp.Cli;
 /// <summary>Options that every <c>dtp</c> command accepts; one instance per root command.</summary>
 internal sealed class GlobalOptions
 {
+    /// <summary>Gets the home folder for <c>~/.gen3</c> and the token cache; <see langword="null"/> for the user's own (tests set a temporary one).</summary>
+    public string? HomeDirectory { get; init; }
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Write the result as JSON on stdout.",

@@ -170,7 +170,7 @@ public sealed class CliTests
     }
 
     private static Task<(int Exit, string Output, string Error)> RunAsync(string[] args) =>
-        Capture((io, ct) => DtpCli.RunAsync(args, io, ct), Ct);
+        Capture((io, ct) => DtpCli.RunAsync(new GlobalOptions { HomeDirectory = Path.GetTempPath() }, args, io, ct), Ct);
 
     private static Task<(int Exit, string Output, string Error)> RunAsync(RootCommand root, string[] args, CancellationToken? cancellationToken = null) =>
         Capture((io, ct) => root.Parse(args).InvokeAsync(io, ct), cancellationToken ?? Ct);
