@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dtp.Cli;
 using Dtp.Gen3;
 using Dtp.Testing.Commons;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dtp.Tests.Gen3;
 
@@ -36,6 +37,32 @@ public sealed class AuthCommonsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, programs.StatusCode);
         using var body = JsonDocument.Parse(await programs.Content.ReadAsStringAsync(Ct));
         Assert.Equal(JsonValueKind.Array, body.RootElement.GetProperty("links").ValueKind);
+    }
+
+    [Fact]
+    public async Task AddGen3Auth_GivesHttpClientsFromTheFactoryATokenPerRequest()
+    {
+        var services = new ServiceCollection();
+        services.AddGen3Auth(_ => new Auth(refreshFile: commons.Server.CredentialsPath, options: Options()));
+        services.AddHttpClient("gen3", http => http.BaseAddress = new Uri(commons.BaseUrl + "/")).AddHttpMessageHandler<Gen3AuthHandler>();
+        await using var provider = services.BuildServiceProvider();
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("gen3");
+
+        using var response = await http.GetAsync("api/v0/submission/", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Same(provider.GetRequiredService<Auth>(), provider.GetRequiredService<Auth>());
+    }
+
+    [Fact]
+    public async Task RawAccessToken_FromTheCommons_IsSentAsIs()
+    {
+        using var auth = new Auth(refreshFile: "accesstoken:///" + commons.AdminToken, options: Options());
+
+        using var programs = await auth.CurlAsync("/api/v0/submission/", cancellationToken: Ct);
+
+        Assert.Equal(HttpStatusCode.OK, programs.StatusCode);
+        Assert.Equal(commons.BaseUrl, auth.Endpoint);
     }
 
     [Fact]

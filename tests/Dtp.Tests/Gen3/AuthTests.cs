@@ -373,7 +373,7 @@ public sealed class AuthTests : IDisposable
     }
 
     [Fact]
-    public async Task GetAccessTokenAsync_ForAnotherCommonsWhenOptedIn_GoesThroughTheExternalWorkspaceTokenService()
+    public async Task GetAccessTokenAsync_ForAnotherCommonsWhenOptedIn_GoesThroughTheExternalWorkspaceTokenServiceOverHttp()
     {
         // The fixture maps a WTS host to its providers; the second provider is another commons.
         using var fixture = JsonDocument.Parse(File.ReadAllText(Requirements.Reference("gen3/upstream/gen3sdk_test_resources/wts_oidc.json")));
@@ -382,21 +382,53 @@ public sealed class AuthTests : IDisposable
         var target = provider.GetProperty("base_url").GetString()!;
         var idp = provider.GetProperty("idp").GetString()!;
         var external = TestJwt.Create($"{target.TrimEnd('/')}/user", clock.GetUtcNow().AddMinutes(20));
-        var handler = new StubHttpHandler((request, _) => request.RequestUri!.AbsolutePath switch
+        var seen = new List<(string Path, string? Authorization)>();
+        Uri? self = null;
+        await using var wts = LoopbackHttpServer.Start(async context =>
         {
-            "/user/credentials/cdis/access_token" => StubHttpHandler.Json(HttpStatusCode.OK, $$"""{"access_token": "{{TestJwt.Create($"{Commons}/user", clock.GetUtcNow().AddMinutes(20))}}"}"""),
-            "/wts/external_oidc/" => StubHttpHandler.Json(HttpStatusCode.OK, providers),
-            _ => StubHttpHandler.Json(HttpStatusCode.OK, $$"""{"token": "{{external}}"}"""),
+            var path = context.Request.Url!.PathAndQuery;
+            lock (seen)
+            {
+                seen.Add((path, context.Request.Headers["Authorization"]));
+            }
+
+            var body = path switch
+            {
+                "/user/credentials/cdis/access_token" => $$"""{"access_token": "{{TestJwt.Create(self + "user", clock.GetUtcNow().AddMinutes(20))}}"}""",
+                "/wts/external_oidc/" => providers,
+                _ => $$"""{"token": "{{external}}"}""",
+            };
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
+            context.Response.Close();
         });
-        var options = Options(handler);
-        options.AllowExternalWorkspaceTokenService = true;
-        using var auth = new Auth(endpoint: target, refreshToken: new Gen3Credentials(apiKey, "k"), options: options);
+        self = wts.BaseAddress;
+        var key = TestJwt.Create(self + "user", clock.GetUtcNow().AddDays(30), purpose: "api_key");
+        var options = new Gen3AuthOptions { HomeDirectory = home, UseTokenCache = false, TimeProvider = clock, AllowExternalWorkspaceTokenService = true, GetEnvironmentVariable = _ => null };
+        using var auth = new Auth(endpoint: target, refreshToken: new Gen3Credentials(key, "k"), options: options);
 
         var token = await auth.GetAccessTokenAsync(Ct);
 
         Assert.Equal(external, token);
-        Assert.Equal($"{Commons}/wts/token/?idp={idp}", handler.Requests[^1].Uri.ToString());
-        Assert.StartsWith("bearer eyJ", handler.Requests[^1].Authorization, StringComparison.Ordinal);
+        Assert.Equal(["/user/credentials/cdis/access_token", "/wts/external_oidc/", $"/wts/token/?idp={idp}"], seen.Select(s => s.Path));
+        Assert.Null(seen[0].Authorization);
+        Assert.StartsWith("bearer eyJ", seen[2].Authorization, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_WhenFenceHangs_ReportsTheTimeoutWithTheUrl()
+    {
+        await using var silent = LoopbackHttpServer.Start(_ => Task.CompletedTask);
+        await using var proxy = Dtp.Testing.FaultProxy.Start(silent.BaseAddress);
+        proxy.DefaultFault = Dtp.Testing.Fault.Hang;
+        var key = TestJwt.Create(proxy.BaseAddress + "user", clock.GetUtcNow().AddDays(30), purpose: "api_key");
+        var options = new Gen3AuthOptions { HomeDirectory = home, UseTokenCache = false, TokenRequestTimeout = TimeSpan.FromMilliseconds(300), GetEnvironmentVariable = _ => null };
+        using var auth = new Auth(refreshToken: new Gen3Credentials(key, "k"), options: options);
+
+        var ex = await Assert.ThrowsAsync<Gen3AuthException>(() => auth.GetAccessTokenAsync(Ct));
+
+        Assert.Contains($"{proxy.BaseAddress}user/credentials/cdis/access_token did not answer within 0.3 s", ex.Message, StringComparison.Ordinal);
+        Assert.True(ex.IsTransient);
     }
 
     [Fact]
