@@ -19,10 +19,12 @@ public static class DtpCli
 
     /// <summary>Builds the root command with every sub-command and the global options.</summary>
     /// <returns>The root command.</returns>
-    public static RootCommand BuildRootCommand()
+    public static RootCommand BuildRootCommand() => BuildRootCommand(new GlobalOptions());
+
+    /// <summary>Builds the root command around the given global options.</summary>
+    internal static RootCommand BuildRootCommand(GlobalOptions global)
     {
         var root = new RootCommand("dtp: move digital-twin datasets between SPARC Dataset Structure folders, a Gen3 commons, PACS and iRODS.");
-        var global = new GlobalOptions();
         global.AddTo(root);
         return root;
     }
