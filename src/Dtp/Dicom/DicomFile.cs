@@ -50,7 +50,19 @@ public sealed class DicomFile
     /// <param name="source">The file's name or URL for error messages.</param>
     /// <returns>The file.</returns>
     /// <exception cref="DtpException">The bytes are not a DICOM Part 10 file or are malformed; the message names <paramref name="source"/>.</exception>
-    public static DicomFile Read(ReadOnlyMemory<byte> data, string source = "DICOM data")
+    public static DicomFile Read(ReadOnlyMemory<byte> data, string source = "DICOM data") => Read(data, source, stopBeforeGroup: null);
+
+    /// <summary>
+    /// Reads the file meta information and the data set's elements below group 0x0021 (patient, study, series and instance
+    /// identification) from the start of a file; the rest of the data set is not read.
+    /// </summary>
+    /// <param name="data">The file's first bytes (a few kilobytes usually suffice) or all of it.</param>
+    /// <param name="source">The file's name or URL for error messages.</param>
+    /// <returns>The file with a partial data set.</returns>
+    /// <exception cref="DtpException">The bytes are not a DICOM Part 10 file or end inside those elements.</exception>
+    public static DicomFile ReadHeader(ReadOnlyMemory<byte> data, string source = "DICOM data") => Read(data, source, stopBeforeGroup: 0x0021);
+
+    private static DicomFile Read(ReadOnlyMemory<byte> data, string source, ushort? stopBeforeGroup)
     {
         if (data.Length < PreambleLength + 4 || !data.Span.Slice(PreambleLength, 4).SequenceEqual("DICM"u8))
         {
@@ -66,7 +78,10 @@ public sealed class DicomFile
             var syntax = DicomTransferSyntax.FromUid(uid);
             meta.Remove(DicomTag.FileMetaInformationGroupLength);
             meta.Remove(DicomTag.TransferSyntaxUID);
-            return new DicomFile(meta, DicomCodec.Decode(body[metaLength..], syntax), syntax);
+            var dataset = stopBeforeGroup is { } stop
+                ? DicomCodec.DecodePrefix(body[metaLength..], syntax, stop).Dataset
+                : DicomCodec.Decode(body[metaLength..], syntax);
+            return new DicomFile(meta, dataset, syntax);
         }
         catch (DtpException ex) when (!ex.Message.StartsWith(source, StringComparison.Ordinal))
         {
