@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dtp.Cli.Commands;
 
 namespace Dtp.Cli;
 
@@ -26,6 +27,8 @@ public static class DtpCli
     {
         var root = new RootCommand("dtp: move digital-twin datasets between SPARC Dataset Structure folders, a Gen3 commons, PACS and iRODS.");
         global.AddTo(root);
+        root.Subcommands.Add(AuthCommands.Create(global));
+        root.Subcommands.Add(AuthCommands.CreateCurl(global));
         return root;
     }
 }

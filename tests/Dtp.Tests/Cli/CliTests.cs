@@ -44,6 +44,39 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.Usage, exit);
     }
 
+    [Fact]
+    public async Task AuthToken_WithAMissingCredentialsFile_ExitsFourNamingTheFile()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"dtp-missing-{Guid.NewGuid():N}.json");
+
+        var (exit, output, error) = await RunAsync(["auth", "token", "--credentials", missing]);
+
+        Assert.Equal(ExitCodes.LocalInput, exit);
+        Assert.Empty(output);
+        Assert.Contains(missing, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuthWhoami_WithABadGen3Config_ExitsFourNamingFileAndKey()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"dtp-gen3-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, """{"gen3_endpoint": 12}""", Ct);
+
+        try
+        {
+            var (exit, _, error) = await RunAsync(["auth", "whoami", "--gen3-config", config]);
+
+            Assert.Equal(ExitCodes.LocalInput, exit);
+            Assert.Contains(config, error, StringComparison.Ordinal);
+            Assert.Contains("\"gen3_endpoint\"", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
     [Theory]
     [InlineData(false, "text result")]
     [InlineData(true, "{\n  \"answer\": 42\n}")]

@@ -20,7 +20,7 @@ public sealed class AtomicFileTests : IDisposable
         {
             await stream.WriteAsync("half-writ"u8.ToArray(), ct);
             throw new InvalidOperationException("writer failed");
-        }, overwrite: true, Ct));
+        }, overwrite: true, cancellationToken: Ct));
 
         Assert.Equal("old", await File.ReadAllTextAsync(path, Ct));
         Assert.Equal([path], Directory.GetFiles(folder));
@@ -32,7 +32,7 @@ public sealed class AtomicFileTests : IDisposable
         var path = Path.Combine(folder, "manifest.json");
         await File.WriteAllTextAsync(path, "keep me", Ct);
 
-        var ex = await Assert.ThrowsAsync<DtpException>(() => AtomicFile.WriteTextAsync(path, "new", overwrite: false, Ct));
+        var ex = await Assert.ThrowsAsync<DtpException>(() => AtomicFile.WriteTextAsync(path, "new", overwrite: false, cancellationToken: Ct));
 
         Assert.Equal(DtpErrorKind.Local, ex.Kind);
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public sealed class AtomicFileTests : IDisposable
         var path = Path.Combine(folder, "a", "b", "c.txt");
 
         await AtomicFile.WriteTextAsync(path, "one", cancellationToken: Ct);
-        await AtomicFile.WriteTextAsync(path, "two ✓ 𝄞", overwrite: true, Ct);
+        await AtomicFile.WriteTextAsync(path, "two ✓ 𝄞", overwrite: true, cancellationToken: Ct);
 
         Assert.Equal("two ✓ 𝄞", await File.ReadAllTextAsync(path, Ct));
     }

@@ -9,30 +9,22 @@ public sealed class FaultProxyTests : IAsyncLifetime
 {
     private static readonly byte[] Payload = Enumerable.Range(0, 1 << 20).Select(i => (byte)(i * 31)).ToArray();
 
-    private readonly HttpListener upstream = new();
-    private readonly CancellationTokenSource serving = new();
-    private Task? serveLoop;
+    private LoopbackHttpServer upstream = null!;
     private FaultProxy proxy = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public ValueTask InitializeAsync()
     {
-        var port = FreePort.Next();
-        upstream.Prefixes.Add($"http://127.0.0.1:{port}/");
-        upstream.Start();
-        serveLoop = ServeAsync();
-        proxy = FaultProxy.Start("127.0.0.1", port);
+        upstream = LoopbackHttpServer.Start(AnswerAsync);
+        proxy = FaultProxy.Start(upstream.BaseAddress);
         return ValueTask.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
         await proxy.DisposeAsync();
-        await serving.CancelAsync();
-        upstream.Close();
-        await serveLoop!;
-        serving.Dispose();
+        await upstream.DisposeAsync();
     }
 
     [Fact]
@@ -233,47 +225,22 @@ public sealed class FaultProxyTests : IAsyncLifetime
             Timeout = timeout ?? TimeSpan.FromSeconds(60),
         };
 
-    private async Task ServeAsync()
-    {
-        while (!serving.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await upstream.GetContextAsync().WaitAsync(serving.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => AnswerAsync(context));
-        }
-    }
-
     private static async Task AnswerAsync(HttpListenerContext context)
     {
-        try
+        byte[] body;
+        if (context.Request.HttpMethod == "POST")
         {
-            byte[] body;
-            if (context.Request.HttpMethod == "POST")
-            {
-                var received = new MemoryStream();
-                await context.Request.InputStream.CopyToAsync(received);
-                body = Encoding.ASCII.GetBytes(received.Length.ToString(CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                body = Payload;
-            }
+            var received = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(received);
+            body = Encoding.ASCII.GetBytes(received.Length.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            body = Payload;
+        }
 
-            context.Response.ContentLength64 = body.Length;
-            await context.Response.OutputStream.WriteAsync(body);
-            context.Response.Close();
-        }
-        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The proxy cut this exchange on purpose.
-        }
+        context.Response.ContentLength64 = body.Length;
+        await context.Response.OutputStream.WriteAsync(body);
+        context.Response.Close();
     }
 }
