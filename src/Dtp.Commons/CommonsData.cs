@@ -42,11 +42,7 @@ internal sealed class CommonsData : IDisposable
     {
         var (apiKey, keyId) = Tokens.CreateApiKey(user, baseUrl);
         var json = new System.Text.Json.Nodes.JsonObject { ["api_key"] = apiKey, ["key_id"] = keyId }.ToJsonString();
-        await AtomicFile.WriteTextAsync(path, json, overwrite, cancellationToken).ConfigureAwait(false);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        await AtomicFile.WriteTextAsync(path, json, overwrite, UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

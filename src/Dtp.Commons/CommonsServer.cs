@@ -137,7 +137,7 @@ public sealed partial class CommonsServer : IAsyncDisposable
         {
             var secret = data.Users.AddClient(CommonsData.AdminClientId, admin.Id);
             var json = new JsonObject { ["client_id"] = CommonsData.AdminClientId, ["client_secret"] = secret }.ToJsonString();
-            await Dtp.IO.AtomicFile.WriteTextAsync(ClientPath, json, overwrite: true, cancellationToken).ConfigureAwait(false);
+            await Dtp.IO.AtomicFile.WriteTextAsync(ClientPath, json, overwrite: true, UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken).ConfigureAwait(false);
         }
     }
 
