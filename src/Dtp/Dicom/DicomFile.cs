@@ -152,7 +152,7 @@ public sealed class DicomFile
     public Task SaveAsync(string path, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         var bytes = ToArray();
-        return AtomicFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), overwrite, cancellationToken);
+        return AtomicFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), overwrite, cancellationToken: cancellationToken);
     }
 
     /// <summary>Gets whether the bytes start like a Part 10 file (preamble and <c>DICM</c>).</summary>
