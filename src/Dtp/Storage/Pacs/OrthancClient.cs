@@ -115,6 +115,7 @@ public sealed partial class OrthancClient(HttpClient http, ILogger<OrthancClient
 
             await using (archive.ConfigureAwait(false))
             {
+                LogArchive(logger, url, archive.Entries.Count);
                 foreach (var entry in archive.Entries.Where(e => !e.FullName.EndsWith('/')))
                 {
                     ThrowIfEscaping(entry.FullName, url);
@@ -125,8 +126,6 @@ public sealed partial class OrthancClient(HttpClient http, ILogger<OrthancClient
                     }
                 }
             }
-
-            LogArchive(logger, url, archive.Entries.Count);
         }
         finally
         {
