@@ -33,6 +33,7 @@ public static class DtpCli
         global.AddTo(root);
         root.Subcommands.Add(AuthCommands.Create(global));
         root.Subcommands.Add(AuthCommands.CreateCurl(global));
+        root.Subcommands.Add(PacsCommands.Create(global));
         return root;
     }
 }
