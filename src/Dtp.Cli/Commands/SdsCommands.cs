@@ -13,7 +13,9 @@ internal static class SdsCommands
     {
         var sds = new Command("sds", "Read, validate and create SPARC Dataset Structure (SDS) folders.");
         sds.Subcommands.Add(Validate(global));
+        sds.Subcommands.Add(New(global));
         sds.Subcommands.Add(Info(global));
+        sds.Subcommands.Add(Manifest(global));
         return sds;
     }
 
@@ -116,6 +118,51 @@ internal static class SdsCommands
                  manifests: {dataset.Manifests.Count}
                  files:     {dataset.Files.Count} ({bytes} bytes)
                  """);
+            await ctx.WriteResultAsync(json, text).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command New(GlobalOptions global)
+    {
+        var dir = DirArgument("The folder to create (must be empty unless --overwrite).");
+        var version = new Option<string>("--version") { Description = $"The SDS version: {string.Join(", ", SdsVersion.Known)}.", Required = true };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Write into a folder that is not empty, replacing files of the same name." };
+        var command = new Command("new", "Create an empty dataset from the official template of an SDS version.") { dir, version, overwrite };
+        command.SetGuardedAction(global, async ctx =>
+        {
+            var sdsVersion = ParseVersion(ctx.Parse.GetValue(version))!.Value;
+            var root = ctx.Parse.GetValue(dir)!.FullName;
+            var written = await SdsDatasetCreator.CreateAsync(root, sdsVersion, ctx.Parse.GetValue(overwrite), ctx.CancellationToken).ConfigureAwait(false);
+            var json = new JsonObject
+            {
+                ["root"] = root,
+                ["version"] = sdsVersion.ToString(),
+                ["written"] = new JsonArray(written.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
+            };
+            await ctx.WriteResultAsync(json, $"Created an empty SDS {sdsVersion} dataset in {root} ({written.Count} files and folders).").ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Manifest(GlobalOptions global)
+    {
+        var dir = DirArgument("The dataset folder.");
+        var version = VersionOption("Use this SDS version's manifest columns instead of the dataset's.");
+        var command = new Command("manifest", "Create or update the manifests from the files present, keeping existing descriptions.") { dir, version };
+        command.SetGuardedAction(global, async ctx =>
+        {
+            var update = await SdsManifestGenerator.UpdateAsync(ctx.Parse.GetValue(dir)!.FullName, ParseVersion(ctx.Parse.GetValue(version)), ctx.CancellationToken).ConfigureAwait(false);
+            var json = new JsonObject
+            {
+                ["written"] = new JsonArray(update.Written.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),
+                ["added"] = update.Added,
+                ["removed"] = update.Removed,
+            };
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"{update.Written.Count} manifest(s) written ({string.Join(", ", update.Written)}): {update.Added} entries added, {update.Removed} removed.");
             await ctx.WriteResultAsync(json, text).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
