@@ -21,12 +21,21 @@ internal static class SdsCommands
 
     private static Argument<DirectoryInfo> DirArgument(string description) => new("DIR") { Description = description };
 
-    private static Option<string?> VersionOption(string description) => new("--version") { Description = description };
+    private static Option<string?> VersionOption(string description, bool required = false)
+    {
+        var option = new Option<string?>("--version") { Description = description, Required = required };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && ParseVersion(text) is null)
+            {
+                result.AddError($"--version '{text}' is not an SDS version; use one of {string.Join(", ", SdsVersion.Known)}.");
+            }
+        });
+        return option;
+    }
 
     private static SdsVersion? ParseVersion(string? text) =>
-        text is null ? null
-        : SdsVersion.TryParse(text, out var version) && SdsVersion.Known.Contains(version.Template) ? version
-        : throw new ArgumentException($"--version '{text}' is not an SDS version; use one of {string.Join(", ", SdsVersion.Known)}.");
+        SdsVersion.TryParse(text, out var version) && version >= SdsVersion.V123 ? version : null;
 
     private static Command Validate(GlobalOptions global)
     {
@@ -127,7 +136,7 @@ internal static class SdsCommands
     private static Command New(GlobalOptions global)
     {
         var dir = DirArgument("The folder to create (must be empty unless --overwrite).");
-        var version = new Option<string>("--version") { Description = $"The SDS version: {string.Join(", ", SdsVersion.Known)}.", Required = true };
+        var version = VersionOption($"The SDS version: {string.Join(", ", SdsVersion.Known)}.", required: true);
         var overwrite = new Option<bool>("--overwrite") { Description = "Write into a folder that is not empty, replacing files of the same name." };
         var command = new Command("new", "Create an empty dataset from the official template of an SDS version.") { dir, version, overwrite };
         command.SetGuardedAction(global, async ctx =>
