@@ -57,26 +57,57 @@ public abstract class SdsMetadataFile
 public sealed record SdsHeader(string Key, string Text, int Column);
 
 /// <summary>One record of a table (a subject, a sample, a manifest entry).</summary>
+/// <remarks>The cells are kept as read (one array per row); <see cref="SdsValue"/>s are created when asked for, so large manifests stay small in memory.</remarks>
 public sealed class SdsRecord
 {
-    private readonly Dictionary<string, SdsValue> _values;
+    private readonly TableColumns _columns;
+    private readonly string?[] _cells;
 
-    internal SdsRecord(int row, Dictionary<string, SdsValue> values)
+    internal SdsRecord(TableColumns columns, int row, string?[] cells)
     {
+        _columns = columns;
         Row = row;
-        _values = values;
+        _cells = cells;
     }
 
     /// <summary>Gets the 1-based row (record number) in the file.</summary>
     public int Row { get; }
 
-    /// <summary>Gets the non-empty values by normalised header key.</summary>
-    public IReadOnlyDictionary<string, SdsValue> Values => _values;
+    /// <summary>Gets the non-empty values by normalised header key, in column order.</summary>
+    public IReadOnlyDictionary<string, SdsValue> Values
+    {
+        get
+        {
+            var values = new Dictionary<string, SdsValue>(StringComparer.Ordinal);
+            foreach (var (key, column) in _columns.Keys)
+            {
+                if (this[key] is { } value)
+                {
+                    values[key] = value;
+                }
+            }
+
+            return values;
+        }
+    }
 
     /// <summary>Returns the value under a normalised key, or <see langword="null"/> when the cell is empty or the column absent.</summary>
     /// <param name="key">The normalised key (<c>subject_id</c>).</param>
     /// <returns>The value or <see langword="null"/>.</returns>
-    public SdsValue? this[string key] => _values.GetValueOrDefault(key);
+    public SdsValue? this[string key] =>
+        _columns.Keys.TryGetValue(key, out var column) && column <= _cells.Length && _cells[column - 1] is { Length: > 0 } text
+            ? new SdsValue(text, new SdsLocation(_columns.File, _columns.Sheet, Row, column))
+            : null;
+}
+
+/// <summary>The columns of a table: normalised key to 1-based column, and where the table is.</summary>
+internal sealed class TableColumns(string file, string? sheet, Dictionary<string, int> keys)
+{
+    public string File { get; } = file;
+
+    public string? Sheet { get; } = sheet;
+
+    public Dictionary<string, int> Keys { get; } = keys;
 }
 
 /// <summary>A table file: header row 1, one record per row (subjects, samples, manifest, ...).</summary>

@@ -101,6 +101,7 @@ public static class SdsMetadataReader
             headers.Add(new SdsHeader(key, text!, c));
         }
 
+        var columns = new TableColumns(sheet.File, sheet.SheetName, firstColumnOfKey);
         var reportedHeaderless = new HashSet<int>();
         foreach (var row in sheet.Rows.Skip(1))
         {
@@ -109,33 +110,28 @@ public static class SdsMetadataReader
                 continue;
             }
 
-            var values = new Dictionary<string, SdsValue>(StringComparer.Ordinal);
+            var hasValue = false;
             for (var c = 1; c <= row.Cells.Length; c++)
             {
-                var text = row.Cells[c - 1];
-                if (string.IsNullOrEmpty(text))
+                if (string.IsNullOrEmpty(row.Cells[c - 1]))
                 {
                     continue;
                 }
 
-                var key = c <= keyByColumn.Length ? keyByColumn[c - 1] : null;
-                if (key is null)
+                if (c <= keyByColumn.Length && keyByColumn[c - 1] is not null)
                 {
-                    if (!firstColumnOfKey.ContainsValue(c) && reportedHeaderless.Add(c) && !(c <= headerRow.Cells.Length && !string.IsNullOrEmpty(headerRow[c])))
-                    {
-                        sheet.Add(SdsSeverity.Warning, SdsFindingCodes.Layout, sheet.At(row.Number, c),
-                            $"Column {SdsLocation.ColumnName(c)} has values but no header; they are ignored.");
-                    }
-
-                    continue;
+                    hasValue = true;
                 }
-
-                values[key] = new SdsValue(text, sheet.At(row.Number, c));
+                else if (reportedHeaderless.Add(c) && string.IsNullOrEmpty(headerRow[c]))
+                {
+                    sheet.Add(SdsSeverity.Warning, SdsFindingCodes.Layout, sheet.At(row.Number, c),
+                        $"Column {SdsLocation.ColumnName(c)} has values but no header; they are ignored.");
+                }
             }
 
-            if (values.Count > 0)
+            if (hasValue)
             {
-                records.Add(new SdsRecord(row.Number, values));
+                records.Add(new SdsRecord(columns, row.Number, row.Cells));
             }
         }
 

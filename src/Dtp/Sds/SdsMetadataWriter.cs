@@ -37,6 +37,8 @@ public static class SdsMetadataWriter
         var templateRows = template.Rows.Skip(1).Where(r => !version.AtLeast(SdsVersion.V200) && r.Number == 2 && r[1] is { } first
             && first.StartsWith("Lab-based schema", StringComparison.OrdinalIgnoreCase)).Select(r => r.Cells).ToList();
         var columnOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        var normalised = new Dictionary<string, string>(StringComparer.Ordinal);
+        string KeyOf(string text) => normalised.TryGetValue(text, out var key) ? key : normalised[text] = SdsNames.Normalize(text);
         for (var c = 0; c < header.Count; c++)
         {
             columnOfKey.TryAdd(SdsNames.Normalize(header[c]), c);
@@ -46,10 +48,10 @@ public static class SdsMetadataWriter
         var materialised = records as IReadOnlyCollection<IReadOnlyDictionary<string, string?>> ?? records.ToList();
         foreach (var key in materialised.SelectMany(r => r.Keys))
         {
-            var normalised = SdsNames.Normalize(key);
-            if (normalised.Length > 0 && !columnOfKey.ContainsKey(normalised))
+            var normalisedKey = KeyOf(key);
+            if (normalisedKey.Length > 0 && !columnOfKey.ContainsKey(normalisedKey))
             {
-                columnOfKey.Add(normalised, header.Count);
+                columnOfKey.Add(normalisedKey, header.Count);
                 header.Add(key);
             }
         }
@@ -68,7 +70,7 @@ public static class SdsMetadataWriter
                 var cells = new string?[width];
                 foreach (var (key, value) in record)
                 {
-                    if (columnOfKey.TryGetValue(SdsNames.Normalize(key), out var column))
+                    if (columnOfKey.TryGetValue(KeyOf(key), out var column))
                     {
                         cells[column] = value;
                     }

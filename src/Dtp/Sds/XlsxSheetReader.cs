@@ -223,6 +223,7 @@ internal static class XlsxSheetReader
         using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
         using var xml = XmlReader.Create(stream, Settings);
         var cells = new List<string?>();
+        var previous = new List<string?>();
         var rowNumber = 0;
         var rowIndexByNumber = new Dictionary<int, int>();
         while (xml.Read())
@@ -242,7 +243,7 @@ internal static class XlsxSheetReader
                     }
 
                     cells.Clear();
-                    ReadRow(xml, sheet, rowNumber, cells, sharedStrings, dateStyles);
+                    ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles);
                     if (RawRow.Trim(cells) is { } trimmed)
                     {
                         rowIndexByNumber[rowNumber] = sheet.Rows.Count;
@@ -257,7 +258,8 @@ internal static class XlsxSheetReader
         }
     }
 
-    private static void ReadRow(XmlReader xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string> sharedStrings, HashSet<int> dateStyles)
+    /// <summary>Reads one row's cells; a value equal to the one above it shares its string, which keeps repetitive columns small.</summary>
+    private static void ReadRow(XmlReader xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles)
     {
         var depth = xml.Depth;
         var column = 0;
@@ -288,6 +290,17 @@ internal static class XlsxSheetReader
                 cells.Add(null);
             }
 
+            while (previous.Count < column)
+            {
+                previous.Add(null);
+            }
+
+            if (string.Equals(previous[column - 1], text, StringComparison.Ordinal))
+            {
+                text = previous[column - 1]!;
+            }
+
+            previous[column - 1] = text;
             cells[column - 1] = text;
         }
     }
@@ -371,9 +384,13 @@ internal static class XlsxSheetReader
     }
 
     private static string FormatNumber(string raw) =>
-        double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+        IsPlainInteger(raw) ? raw
+        : double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
             ? number.ToString("R", CultureInfo.InvariantCulture)
             : raw;
+
+    private static bool IsPlainInteger(string raw) =>
+        raw.Length is > 0 and <= 15 && (raw.Length == 1 || raw[0] != '0') && !raw.AsSpan().ContainsAnyExceptInRange('0', '9');
 
     private static string FormatDate(double serial)
     {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Xml;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
@@ -6,17 +8,20 @@ using DocumentFormat.OpenXml.Spreadsheet;
 namespace Dtp.Sds;
 
 /// <summary>
-/// Writes one worksheet with DocumentFormat.OpenXml's streaming <see cref="OpenXmlWriter"/>: inline strings with
-/// <c>xml:space="preserve"</c> (so edge spaces and non-BMP characters survive openpyxl and LibreOffice), canonical integers
-/// as numbers, no formulas, a minimal stylesheet.
+/// Writes one worksheet: the package, workbook and a minimal stylesheet through DocumentFormat.OpenXml, the sheet data
+/// streamed with an <see cref="XmlWriter"/> into the worksheet part. Strings are inline with <c>xml:space="preserve"</c> (so
+/// edge spaces and non-BMP characters survive openpyxl and LibreOffice), canonical integers are numbers, nothing is a formula.
 /// </summary>
 internal static class XlsxSheetWriter
 {
-    private static readonly OpenXmlAttribute PreserveSpace = new("xml", "space", "http://www.w3.org/XML/1998/namespace", "preserve");
+    private const string MainNs = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+    private static readonly XmlWriterSettings Settings = new() { Encoding = new UTF8Encoding(false), CloseOutput = false, CheckCharacters = false };
 
     public static void Write(Stream stream, string sheetName, IEnumerable<string?[]> rows, CancellationToken cancellationToken)
     {
         using var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook);
+        document.CompressionOption = System.IO.Packaging.CompressionOption.Fast;
         var workbookPart = document.AddWorkbookPart();
         var stylesPart = workbookPart.AddNewPart<WorkbookStylesPart>();
         stylesPart.Stylesheet = new Stylesheet(
@@ -27,67 +32,72 @@ internal static class XlsxSheetWriter
             new CellFormats(new CellFormat { NumberFormatId = 0, FontId = 0, FillId = 0, BorderId = 0, FormatId = 0 }) { Count = 1 },
             new CellStyles(new CellStyle { Name = "Normal", FormatId = 0, BuiltinId = 0 }) { Count = 1 });
         var worksheetPart = workbookPart.AddNewPart<WorksheetPart>();
-        using (var writer = OpenXmlWriter.Create(worksheetPart))
+        using (var part = worksheetPart.GetStream(FileMode.Create, FileAccess.Write))
+        using (var xml = XmlWriter.Create(part, Settings))
         {
-            writer.WriteStartElement(new Worksheet());
-            writer.WriteStartElement(new SheetData());
-            var rowNumber = 0;
-            var reference = new StringBuilder(12);
-            var rowAttributes = new List<OpenXmlAttribute>(1);
-            var cellAttributes = new List<OpenXmlAttribute>(2);
-            foreach (var cells in rows)
-            {
-                rowNumber++;
-                if ((rowNumber & 0x3FF) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                var rowText = rowNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                rowAttributes.Clear();
-                rowAttributes.Add(new OpenXmlAttribute("r", string.Empty, rowText));
-                writer.WriteStartElement(new Row(), rowAttributes);
-                for (var c = 0; c < cells.Length; c++)
-                {
-                    if (string.IsNullOrEmpty(cells[c]))
-                    {
-                        continue;
-                    }
-
-                    reference.Clear().Append(SdsLocation.ColumnName(c + 1)).Append(rowText);
-                    WriteCell(writer, reference.ToString(), cells[c]!, cellAttributes);
-                }
-
-                writer.WriteEndElement();
-            }
-
-            writer.WriteEndElement();
-            writer.WriteEndElement();
+            WriteSheetData(xml, rows, cancellationToken);
         }
 
         workbookPart.Workbook = new Workbook(new Sheets(new Sheet { Name = sheetName, SheetId = 1, Id = workbookPart.GetIdOfPart(worksheetPart) }));
     }
 
-    private static void WriteCell(OpenXmlWriter writer, string reference, string value, List<OpenXmlAttribute> attributes)
+    private static void WriteSheetData(XmlWriter xml, IEnumerable<string?[]> rows, CancellationToken cancellationToken)
     {
-        attributes.Clear();
-        attributes.Add(new OpenXmlAttribute("r", string.Empty, reference));
-        if (IsCanonicalInteger(value))
+        xml.WriteStartDocument(standalone: true);
+        xml.WriteStartElement("worksheet", MainNs);
+        xml.WriteStartElement("sheetData", MainNs);
+        var columnNames = new List<string>();
+        var rowNumber = 0;
+        foreach (var cells in rows)
         {
-            writer.WriteStartElement(new Cell(), attributes);
-            writer.WriteElement(new CellValue(value));
-            writer.WriteEndElement();
-            return;
+            rowNumber++;
+            if ((rowNumber & 0x3FF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var rowText = rowNumber.ToString(CultureInfo.InvariantCulture);
+            xml.WriteStartElement("row", MainNs);
+            xml.WriteAttributeString("r", rowText);
+            for (var c = 0; c < cells.Length; c++)
+            {
+                var value = cells[c];
+                if (string.IsNullOrEmpty(value))
+                {
+                    continue;
+                }
+
+                while (columnNames.Count <= c)
+                {
+                    columnNames.Add(SdsLocation.ColumnName(columnNames.Count + 1));
+                }
+
+                xml.WriteStartElement("c", MainNs);
+                xml.WriteAttributeString("r", columnNames[c] + rowText);
+                if (IsCanonicalInteger(value))
+                {
+                    xml.WriteElementString("v", MainNs, value);
+                }
+                else
+                {
+                    xml.WriteAttributeString("t", "inlineStr");
+                    xml.WriteStartElement("is", MainNs);
+                    xml.WriteStartElement("t", MainNs);
+                    xml.WriteAttributeString("xml", "space", null, "preserve");
+                    xml.WriteString(XmlSafe(value));
+                    xml.WriteEndElement();
+                    xml.WriteEndElement();
+                }
+
+                xml.WriteEndElement();
+            }
+
+            xml.WriteEndElement();
         }
 
-        attributes.Add(new OpenXmlAttribute("t", string.Empty, "inlineStr"));
-        writer.WriteStartElement(new Cell(), attributes);
-        writer.WriteStartElement(new InlineString());
-        writer.WriteStartElement(new Text(), [PreserveSpace]);
-        writer.WriteString(XmlSafe(value));
-        writer.WriteEndElement();
-        writer.WriteEndElement();
-        writer.WriteEndElement();
+        xml.WriteEndElement();
+        xml.WriteEndElement();
+        xml.WriteEndDocument();
     }
 
     /// <summary>Integers written without sign padding or leading zeros, short enough to be exact as a double.</summary>
@@ -98,24 +108,48 @@ internal static class XlsxSheetWriter
             && !(value.StartsWith('-') && digits is "0");
     }
 
-    /// <summary>Replaces the control characters XML 1.0 cannot hold with U+FFFD.</summary>
+    /// <summary>Replaces what XML 1.0 cannot hold (control characters, unpaired surrogates) with U+FFFD.</summary>
     private static string XmlSafe(string value)
     {
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
-            if (c < 0x20 && c is not ('\t' or '\n' or '\r') || c is '\uFFFE' or '\uFFFF')
+            if (!IsXmlChar(value, i))
             {
-                return string.Create(value.Length, value, static (span, source) =>
+                var chars = value.ToCharArray();
+                for (var j = i; j < chars.Length; j++)
                 {
-                    for (var i = 0; i < source.Length; i++)
+                    if (char.IsHighSurrogate(chars[j]) && j + 1 < chars.Length && char.IsLowSurrogate(chars[j + 1]))
                     {
-                        var ch = source[i];
-                        span[i] = ch < 0x20 && ch is not ('\t' or '\n' or '\r') || ch is '\uFFFE' or '\uFFFF' ? '\uFFFD' : ch;
+                        j++;
                     }
-                });
+                    else if (!IsXmlChar(value, j))
+                    {
+                        chars[j] = '\uFFFD';
+                    }
+                }
+
+                return new string(chars);
+            }
+
+            if (char.IsHighSurrogate(value[i]))
+            {
+                i++;
             }
         }
 
         return value;
+    }
+
+    private static bool IsXmlChar(string value, int i)
+    {
+        var c = value[i];
+        return c switch
+        {
+            '\t' or '\n' or '\r' => true,
+            < ' ' or '\uFFFE' or '\uFFFF' => false,
+            _ when char.IsHighSurrogate(c) => i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]),
+            _ when char.IsLowSurrogate(c) => false,
+            _ => true,
+        };
     }
 }
