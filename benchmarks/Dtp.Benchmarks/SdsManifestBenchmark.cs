@@ -43,6 +43,9 @@ internal static class SdsManifestBenchmark
         Console.WriteLine($"load average {LoadAverage()}");
         for (var run = 1; run <= 3; run++)
         {
+            // Each run starts from a clean heap, so the peak working set is that of one read, not of garbage left by the last.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var manifest = (SdsTableFile)await SdsMetadataReader.ReadFileAsync(FilePath, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,6 @@ internal readonly record struct RawRow(int Number, string?[] Cells)
     public static string?[]? Trim(List<string?> cells)
     {
         var last = cells.FindLastIndex(c => !string.IsNullOrEmpty(c));
-        return last < 0 ? null : cells.GetRange(0, last + 1).ToArray();
+        return last < 0 ? null : System.Runtime.InteropServices.CollectionsMarshal.AsSpan(cells)[..(last + 1)].ToArray();
     }
 }

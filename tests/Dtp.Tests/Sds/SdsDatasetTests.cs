@@ -281,6 +281,52 @@ public sealed class SdsDatasetTests : IDisposable
         Assert.Contains("Error duplicate Performances.csv", findings);   // two performances files
     }
 
+    [Fact]
+    public async Task ReadFileAsync_HyperlinkDateAndUncachedFormulaCells_GiveTargetIsoDateAndDisplayText()
+    {
+        var path = Path.Combine(_folder, "subjects.xlsx");
+        using (var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            var styles = workbook.AddNewPart<WorkbookStylesPart>();
+            styles.Stylesheet = new Stylesheet(new CellFormats(new CellFormat(), new CellFormat { NumberFormatId = 14, ApplyNumberFormat = true }));
+            var part = workbook.AddNewPart<WorksheetPart>();
+            var link = part.AddHyperlinkRelationship(new Uri("https://doi.org/10.1000/xyz"), isExternal: true);
+            Cell Text(string reference, string text) => new() { CellReference = reference, DataType = CellValues.InlineString, InlineString = new InlineString(new Text(text)) };
+            part.Worksheet = new Worksheet(
+                new SheetData(
+                    new Row(Text("A1", "subject id"), Text("B1", "protocol url or doi"), Text("C1", "date of birth"), Text("D1", "species")) { RowIndex = 1 },
+                    new Row(
+                        Text("A2", "sub-1"),
+                        Text("B2", "the protocol"),
+                        new Cell { CellReference = "C2", StyleIndex = 1, CellValue = new CellValue("45658") },
+                        new Cell { CellReference = "D2", CellFormula = new CellFormula("HYPERLINK(\"https://ncbi\",\"Rattus norvegicus\")") }) { RowIndex = 2 }),
+                new Hyperlinks(new Hyperlink { Reference = "B2", Id = link.Id }));
+            workbook.Workbook = new Workbook(new Sheets(new Sheet { Name = "Sheet1", SheetId = 1, Id = workbook.GetIdOfPart(part) }));
+        }
+
+        var file = (SdsTableFile)await SdsMetadataReader.ReadFileAsync(path, cancellationToken: Ct);
+
+        var record = Assert.Single(file.Records);
+        Assert.Equal("https://doi.org/10.1000/xyz", record["protocol_url_or_doi"]!.Text);
+        Assert.Equal("2025-01-01", record["date_of_birth"]!.Text);
+        Assert.Equal("Rattus norvegicus", record["species"]!.Text);
+    }
+
+    [Fact]
+    public async Task WriteElementsAsync_Json_RoundTripsValuesAndVersion()
+    {
+        var path = Path.Combine(_folder, "dataset_description.json");
+
+        await SdsMetadataWriter.WriteElementsAsync(path, SdsFileKind.DatasetDescription, SdsVersion.V210,
+            new Dictionary<string, IReadOnlyList<string>> { ["Title"] = ["T"], ["Keywords"] = ["a", "b"] }, cancellationToken: Ct);
+        var file = (SdsElementFile)await SdsMetadataReader.ReadFileAsync(path, cancellationToken: Ct);
+
+        Assert.Equal(SdsVersion.V210, SdsDatasetReader.DetectVersion(file));
+        Assert.Equal(["a", "b"], file.Element("keywords")!.Values.Select(v => v.Text));
+        Assert.Equal("T", file.Element("title")!.First!.Text);
+    }
+
     private static Dictionary<string, string?> Row(params (string Key, string? Value)[] cells) => cells.ToDictionary(c => c.Key, c => c.Value);
 
     private static void WriteWorkbook(string path, params (string Name, string[][] Rows)[] sheets)
