@@ -37,7 +37,7 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
                 return;
             }
 
-            await using var writer = new Utf8JsonWriter(stream);
+            await using var writer = new Utf8JsonWriter(stream, Http.Options);
             writer.WriteStartObject();
             writer.WriteStartArray("data");
             foreach (var row in rows)
@@ -114,7 +114,7 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
 
     private async Task WriteRecordArrayAsync(Stream stream, List<StoredNode> records, Dictionary<string, List<StoredLink>> links, CancellationToken cancellationToken)
     {
-        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        await using var writer = new Utf8JsonWriter(stream, Http.Options with { Indented = true });
         writer.WriteStartArray();
         foreach (var row in records)
         {
