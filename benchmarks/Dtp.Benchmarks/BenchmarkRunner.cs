@@ -7,6 +7,7 @@ internal static class BenchmarkRunner
 {
     private static readonly Dictionary<string, (string Description, Func<CancellationToken, Task> Run)> Scenarios = new(StringComparer.Ordinal)
     {
+        ["commons"] = ("embedded Gen3 commons: start-up, submit 10,000 cases in batches of 500, export JSON and TSV", CommonsBenchmark.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)
