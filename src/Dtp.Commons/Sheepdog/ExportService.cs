@@ -62,18 +62,16 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
         var found = new List<StoredNode>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<string>(ids);
-        var depth0 = ids.Count;
         while (queue.Count > 0)
         {
             var id = queue.Dequeue();
-            var isRequested = depth0-- > 0;
             if (!seen.Add(id) || GraphStore.FindById(connection, id) is not { } node || node.ProjectId != projectId)
             {
                 continue;
             }
 
             found.Add(node);
-            if (withChildren || !isRequested)
+            if (withChildren)
             {
                 foreach (var (childId, _) in GraphStore.Children(connection, id))
                 {

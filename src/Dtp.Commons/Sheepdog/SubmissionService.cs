@@ -73,6 +73,7 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
                 ResolveLinks(entity, entities, code, lookup);
             }
 
+            CheckParentMultiplicity(entities, lookup);
             AddDuplicateErrors(entities, projectId, transactional);
             var outcomes = entities.Select(e => e.Outcome).ToList();
             var ok = outcomes.All(o => o.Valid) && transactional.Count == 0;
@@ -232,6 +233,27 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
 
         keys = "[]";
         return null;
+    }
+
+    /// <summary>For one_to_one and one_to_many links a parent takes one child: neither another stored record nor another of the batch may link to it.</summary>
+    private static void CheckParentMultiplicity(List<Pending> entities, Lookup lookup)
+    {
+        var claimed = new Dictionary<(string Link, string Target), Pending>();
+        foreach (var entity in entities.Where(e => e.Outcome.Valid))
+        {
+            foreach (var link in entity.Node.Links.Where(l => l.IsFromOne))
+            {
+                foreach (var target in entity.Links.GetValueOrDefault(link.Name) ?? [])
+                {
+                    var taken = !claimed.TryAdd((link.Name, target), entity) || lookup.ChildCount(target, link.Name, entity.Outcome.Id!) > 0;
+                    if (taken)
+                    {
+                        entity.Outcome.AddError(new RecordError([link.Name],
+                            $"'{link.Name}' link is {link.Multiplicity}: {link.TargetType} {target} already has a {entity.Node.Name}", RecordErrorTypes.InvalidLink));
+                    }
+                }
+            }
+        }
     }
 
     private static void AddDuplicateErrors(List<Pending> entities, string projectId, JsonArray transactional)
@@ -433,6 +455,9 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
 
             return node;
         }
+
+        public long ChildCount(string target, string link, string exceptSource) =>
+            GraphStore.CountChildren(connection, transaction, target, link, exceptSource);
 
         public bool HasLink(string id, string link) =>
             GraphStore.LinksOf(connection, [id], transaction).GetValueOrDefault(id)?.Any(l => l.Link == link) == true;

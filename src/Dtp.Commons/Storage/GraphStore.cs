@@ -88,6 +88,18 @@ internal static class GraphStore
         return result;
     }
 
+    /// <summary>Counts the nodes other than <paramref name="exceptSource"/> linked to <paramref name="target"/> through <paramref name="link"/>.</summary>
+    public static long CountChildren(SqliteConnection connection, SqliteTransaction transaction, string target, string link, string exceptSource)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COUNT(*) FROM edges WHERE dst = $d AND link = $l AND src <> $s";
+        command.Parameters.AddWithValue("$d", target);
+        command.Parameters.AddWithValue("$l", link);
+        command.Parameters.AddWithValue("$s", exceptSource);
+        return (long)command.ExecuteScalar()!;
+    }
+
     public static void Delete(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
         using var command = connection.CreateCommand();

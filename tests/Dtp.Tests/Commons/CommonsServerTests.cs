@@ -296,6 +296,43 @@ public sealed class CommonsServerTests
         Assert.Equal(["case", "experiment"], records!.Select(r => (string?)r!["type"]).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Put_SecondChildOnOneToOneLink_IsInvalidLink()
+    {
+        await using var commons = await StartWithProjectAsync();
+        using var http = commons.CreateClient();
+        await SendAsync(http, HttpMethod.Put, "api/v0/submission/demo/p1", Experiment("e1").ToJsonString(), "application/json");
+
+        var (firstStatus, first) = await SendAsync(http, HttpMethod.Put, "api/v0/submission/demo/p1", Complete("dataset_description", "dd1", "experiments", "e1").ToJsonString(), "application/json");
+        var (secondStatus, second) = await SendAsync(http, HttpMethod.Put, "api/v0/submission/demo/p1", Complete("dataset_description", "dd2", "experiments", "e1").ToJsonString(), "application/json");
+
+        Assert.Equal(200, firstStatus);
+        Assert.True((bool)first["success"]!);
+        Assert.Equal(400, secondStatus);
+        Assert.Equal("INVALID_LINK", (string?)second["entities"]![0]!["errors"]![0]!["type"]);
+    }
+
+    /// <summary>A record of <paramref name="type"/> with every required property set to an empty value of its schema type.</summary>
+    private static JsonObject Complete(string type, string submitterId, string link, string parent)
+    {
+        var node = Dtp.Gen3.Dictionary.Gen3Dictionary.Sds.Nodes[type];
+        var record = new JsonObject { ["type"] = type, ["submitter_id"] = submitterId, [link] = new JsonObject { ["submitter_id"] = parent } };
+        foreach (var name in node.Required.Where(r => !record.ContainsKey(r)))
+        {
+            var schemaType = node.Schema["properties"]![name]!["type"];
+            var first = schemaType is JsonArray list ? (string?)list[0] : (string?)schemaType;
+            record[name] = first switch
+            {
+                "array" => new JsonArray(),
+                "integer" or "number" => 0,
+                "boolean" => false,
+                _ => "",
+            };
+        }
+
+        return record;
+    }
+
     private static async Task<TestCommons> StartWithProjectAsync()
     {
         var commons = await TestCommons.StartAsync(Ct);
