@@ -49,7 +49,7 @@ public static class SdsDatasetCreator
             var stream = SdsTemplates.Open(version, name)!;
             await using (stream.ConfigureAwait(false))
             {
-                await AtomicFile.WriteAsync(Path.Combine(fullRoot, name), (target, ct) => stream.CopyToAsync(target, ct), overwrite, cancellationToken).ConfigureAwait(false);
+                await AtomicFile.WriteAsync(Path.Combine(fullRoot, name), (target, ct) => stream.CopyToAsync(target, ct), overwrite, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
             written.Add(name);

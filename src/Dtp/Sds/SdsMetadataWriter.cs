@@ -180,7 +180,7 @@ public static class SdsMetadataWriter
                     await WriteDelimitedAsync(stream, format == SdsFileFormat.Tsv ? '\t' : ',', rows, ct).ConfigureAwait(false);
                     break;
             }
-        }, overwrite, cancellationToken);
+        }, overwrite, cancellationToken: cancellationToken);
 
     private static async Task WriteDelimitedAsync(Stream stream, char delimiter, IEnumerable<string?[]> rows, CancellationToken cancellationToken)
     {

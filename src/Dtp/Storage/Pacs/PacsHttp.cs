@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Dtp.Config;
+
+namespace Dtp.Storage.Pacs;
+
+/// <summary>HTTP plumbing shared by the DICOMweb and Orthanc routes: the client from <c>pacs.json</c>, sending with errors that name the URL.</summary>
+internal static class PacsHttp
+{
+    /// <summary>Creates an HTTP client for a PACS: base address, credentials, private CA, User-Agent, no overall timeout (transfers stream).</summary>
+    public static HttpClient CreateClient(PacsConfig config)
+    {
+        var url = config.Url ?? throw new DtpException($"{config.Path}: pacs_url is not set; HTTP access to a PACS needs it.", DtpErrorKind.Local);
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None };
+        if (config.CaFile is { } caFile)
+        {
+            var authority = new X509Certificate2Collection();
+            try
+            {
+                authority.ImportFromPemFile(caFile);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw new DtpException($"{config.Path}: pacs_ca_file {caFile} cannot be read as PEM certificates: {ex.Message}", DtpErrorKind.Local, innerException: ex);
+            }
+
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(authority);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(new X509Certificate2(certificate));
+            };
+        }
+
+        var root = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+        var client = new HttpClient(handler) { BaseAddress = root, Timeout = Timeout.InfiniteTimeSpan };
+        var version = typeof(PacsHttp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("dtp", version));
+        if (config.Token is { } token)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        else if (config.UserName is { } user)
+        {
+            var pair = Encoding.UTF8.GetBytes($"{user}:{config.Password}");
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(pair));
+        }
+
+        return client;
+    }
+
+    /// <summary>Sends a request and returns the response once its headers are in; a failure status becomes a <see cref="DtpException"/> naming the URL.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, string what, CancellationToken cancellationToken,
+        params HttpStatusCode[] alsoAccepted)
+    {
+        var url = new Uri(http.BaseAddress!, request.RequestUri!);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
+        }
+
+        if (response.IsSuccessStatusCode || alsoAccepted.Contains(response.StatusCode))
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var body = await ExcerptAsync(response, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            var meaning = response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized => "the PACS refused the credentials (check pacs_username/pacs_password or pacs_token)",
+                HttpStatusCode.Forbidden => "the PACS denied access",
+                HttpStatusCode.NotFound => "not found",
+                _ => response.ReasonPhrase ?? "failed",
+            };
+            var transient = status is 408 or 429 or >= 500;
+            throw new DtpException($"Cannot {what}: {request.Method} {url} answered {status}: {meaning}.{body}", DtpErrorKind.Remote, transient);
+        }
+    }
+
+    /// <summary>Turns a failure while reading a response body into a <see cref="DtpException"/> naming the URL.</summary>
+    public static DtpException BodyFailed(Uri url, string what, Exception ex) =>
+        ex is DtpException dtp
+            ? new DtpException($"Cannot {what}: {dtp.Message}", dtp.Kind, dtp.IsTransient, dtp)
+            : new DtpException($"Cannot {what}: the response from {url} broke off: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
+
+    private static async Task<string> ExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            text = System.Text.RegularExpressions.Regex.Replace(text, "<[^>]*>|\\s+", " ").Trim();
+            return text.Length == 0 ? string.Empty : $" {(text.Length > 300 ? text[..300] + "..." : text)}";
+        }
+        catch (HttpRequestException)
+        {
+            return string.Empty;
+        }
+    }
+}
+
+/// <summary>A stream over another that also disposes the objects it came with (the response, the request).</summary>
+internal sealed class OwningStream(Stream inner, params IDisposable[] owned) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            foreach (var o in owned)
+            {
+                o.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}
