@@ -7,6 +7,7 @@ internal static class BenchmarkRunner
 {
     private static readonly Dictionary<string, (string Description, Func<CancellationToken, Task> Run)> Scenarios = new(StringComparer.Ordinal)
     {
+        ["pacs-retrieve"] = ("A ~1 GB study from Orthanc over DICOMweb: dtp vs curl (WADO-RS), throughput and ratio", PacsRetrieveBenchmark.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)
