@@ -49,12 +49,15 @@ public sealed class PacsDataStoreTests(OrthancFixture orthanc) : IDisposable
         var first = await store.DownloadStudyAsync(study, Path.Combine(folder, "dest"), cancellationToken: Ct);
         var lost = Directory.EnumerateFiles(first.Folder!, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(2).ToList();
         lost.ForEach(File.Delete);
+        var stale = Path.Combine(Path.GetDirectoryName(lost[0])!, ".killed-run.part");
+        await File.WriteAllTextAsync(stale, "half a file", Ct);
 
         var second = await store.DownloadStudyAsync(study, Path.Combine(folder, "dest"), cancellationToken: Ct);
         var third = await store.DownloadStudyAsync(study, Path.Combine(folder, "dest"), cancellationToken: Ct);
 
         Assert.Equal((2, 10), (second.FilesTransferred, second.FilesSkipped));
         Assert.Equal((0, 12), (third.FilesTransferred, third.FilesSkipped));
+        Assert.False(File.Exists(stale));
         PacsTestData.AssertSameTree(source, first.Folder!);
     }
 
