@@ -23,7 +23,7 @@ public sealed class PacsDataStoreTests(OrthancFixture orthanc) : IDisposable
         var (study, source) = await PacsTestData.WriteStudyAsync(Path.Combine(folder, "source"), options, Ct);
         using var dicomWeb = Store(PacsTestData.WriteConfig(folder, server));
         using var orthancRest = Store(PacsTestData.WriteConfig(folder, server, api: "orthanc"));
-        var reports = new List<PacsTransferProgress>();
+        var reports = new List<TransferProgress>();
 
         var uploaded = await dicomWeb.UploadFilesAsync([source], cancellationToken: Ct);
         var viaDicomWeb = await dicomWeb.DownloadStudyAsync(study, Path.Combine(folder, "dicomweb"), progress: new SyncProgress(reports), cancellationToken: Ct);
@@ -188,9 +188,9 @@ public sealed class PacsDataStoreTests(OrthancFixture orthanc) : IDisposable
     private static PacsDataStore Store(string configPath) => PacsDataStore.Create(PacsConfig.Load(configPath));
 
     /// <summary>Records reports on the reporting thread (Progress&lt;T&gt; would post them later).</summary>
-    private sealed class SyncProgress(List<PacsTransferProgress> reports) : IProgress<PacsTransferProgress>
+    private sealed class SyncProgress(List<TransferProgress> reports) : IProgress<TransferProgress>
     {
-        public void Report(PacsTransferProgress value)
+        public void Report(TransferProgress value)
         {
             lock (reports)
             {

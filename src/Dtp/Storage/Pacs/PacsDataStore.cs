@@ -88,7 +88,7 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
     /// <returns>What was fetched and skipped, and the study's folder.</returns>
     /// <exception cref="DtpException">The PACS failed, refused, holds no such study or series, or sent a broken response (the message names the URL).</exception>
     public async Task<PacsTransferResult> DownloadStudyAsync(string studyInstanceUid, string destination, PacsDownloadOptions? options = null,
-        IProgress<PacsTransferProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         options ??= new PacsDownloadOptions();
@@ -127,7 +127,7 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
     /// <returns>How many files were sent and skipped.</returns>
     /// <exception cref="DtpException">A path is missing (local), or the PACS failed, refused or rejected instances.</exception>
     public async Task<PacsTransferResult> UploadFilesAsync(IEnumerable<string> paths, PacsUploadOptions? options = null,
-        IProgress<PacsTransferProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         options ??= new PacsUploadOptions();
@@ -400,7 +400,7 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
     private static partial void LogNotDicom(ILogger logger, string path);
 
     /// <summary>Counts a transfer's files and bytes across parallel workers and reports progress.</summary>
-    private sealed class Tally(int total, IProgress<PacsTransferProgress>? progress)
+    private sealed class Tally(int total, IProgress<TransferProgress>? progress)
     {
         private int transferred;
         private int skipped;
@@ -428,6 +428,6 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
             }
         }
 
-        private void Report(string? current) => progress?.Report(new PacsTransferProgress(Transferred + Skipped, total, Bytes, current));
+        private void Report(string? current) => progress?.Report(new TransferProgress(Transferred + Skipped, total, Bytes, null, current));
     }
 }

@@ -32,13 +32,6 @@ public sealed record PacsSeries(string StudyInstanceUid, string SeriesInstanceUi
 /// <param name="Locator">The PACS's own address of the instance.</param>
 public sealed record PacsInstance(string StudyInstanceUid, string SeriesInstanceUid, string SopInstanceUid, int? InstanceNumber, long? Size, string Locator);
 
-/// <summary>Progress of a PACS transfer, reported after each file.</summary>
-/// <param name="FilesDone">Files transferred or skipped so far.</param>
-/// <param name="FilesTotal">Files in the transfer.</param>
-/// <param name="BytesTransferred">Bytes moved over the network so far.</param>
-/// <param name="CurrentFile">The file just finished (a relative path or a local path).</param>
-public sealed record PacsTransferProgress(int FilesDone, int FilesTotal, long BytesTransferred, string? CurrentFile);
-
 /// <summary>What a PACS transfer did.</summary>
 /// <param name="FilesTransferred">Files moved.</param>
 /// <param name="FilesSkipped">Files already complete at the destination (downloads) or not DICOM (uploads).</param>
