@@ -24,6 +24,7 @@ public static class DtpCli
         var root = new RootCommand("dtp: move digital-twin datasets between SPARC Dataset Structure folders, a Gen3 commons, PACS and iRODS.");
         var global = new GlobalOptions();
         global.AddTo(root);
+        root.Subcommands.Add(Commands.IrodsCommands.Create(global));
         return root;
     }
 }

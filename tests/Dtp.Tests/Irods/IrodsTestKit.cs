@@ -28,6 +28,18 @@ internal static class IrodsTestKit
         ConnectTimeout = TimeSpan.FromSeconds(20),
     };
 
+    private static void RequirePython()
+    {
+        Requirements.Executable(Python, PythonPackage);
+        Requirements.Run(() =>
+        {
+            if (!Directory.Exists("/usr/lib/python3/dist-packages/irods"))
+            {
+                throw new TestServerUnavailableException($"python-irodsclient is missing: install the Debian package '{PythonPackage}'.");
+            }
+        });
+    }
+
     /// <summary>Fills a collection with a small nested tree, names with spaces, an apostrophe and unicode, content with XML specials.</summary>
     public static Dictionary<string, byte[]> WriteTree(IrodsTestServer server, string collection)
     {
@@ -58,17 +70,26 @@ internal static class IrodsTestKit
         ["zone"] = server.Options.Zone,
     };
 
+    /// <summary>Runs a snippet of Python with the reference client's package importable.</summary>
+    public static async Task<(int ExitCode, string Output)> RunPythonCodeAsync(string code)
+    {
+        RequirePython();
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(code);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output + await error);
+    }
+
+    public static void ShouldSucceed(this (int ExitCode, string Output) result) => Assert.True(result.ExitCode == 0, result.Output);
+
     /// <summary>Runs the reference client script; returns its exit code and its JSON output.</summary>
     public static async Task<(int ExitCode, JsonNode? Output, string Error)> RunPythonAsync(string command, JsonObject connection, params string[] args)
     {
-        Requirements.Executable(Python, PythonPackage);
-        Requirements.Run(() =>
-        {
-            if (!Directory.Exists("/usr/lib/python3/dist-packages/irods"))
-            {
-                throw new TestServerUnavailableException($"python-irodsclient is missing: install the Debian package '{PythonPackage}'.");
-            }
-        });
+        RequirePython();
         var script = Path.Combine(AppContext.BaseDirectory, "Irods", "irods_client.py");
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
