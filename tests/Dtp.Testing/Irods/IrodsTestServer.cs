@@ -268,6 +268,29 @@ public sealed partial class IrodsTestServer : IAsyncDisposable
             return true;
         }
 
+        /// <summary>Ends the session like an agent: TLS close_notify, then wait (briefly) for the client to close its side first.</summary>
+        private async Task EndAsync(CancellationToken cancellationToken)
+        {
+            if (stream is SslStream ssl)
+            {
+                await ssl.ShutdownAsync();
+            }
+
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            patience.CancelAfter(TimeSpan.FromSeconds(2));
+            var raw = client.GetStream();
+            var sink = new byte[4096];
+            try
+            {
+                while (await raw.ReadAsync(sink, patience.Token) > 0)
+                {
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+
         private Task SendVersionAsync(int status, CancellationToken cancellationToken) =>
             SendAsync("RODS_VERSION", new XElement("Version_PI",
                 new XElement("status", status), new XElement("relVersion", "rods4.3.4"), new XElement("apiVersion", "d"),
@@ -278,6 +301,7 @@ public sealed partial class IrodsTestServer : IAsyncDisposable
             var (header, body, _, bs) = await ReadAsync(cancellationToken);
             if (header.Type == "RODS_DISCONNECT")
             {
+                await EndAsync(cancellationToken);
                 return false;
             }
 

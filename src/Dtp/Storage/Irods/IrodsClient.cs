@@ -272,7 +272,9 @@ public sealed partial class IrodsClient : IAsyncDisposable
         IrodsPath.ThrowIfInvalid(path);
         return WithConnectionAsync(async connection =>
         {
-            var open = DataObjInp(path, OWrOnly | OCreat | OTrunc, PutOperation, [new("oprType", "1")]);
+            // The put operation type travels with the open and the close, so that the server's put policies fire.
+            KeyValuePair<string, string>[] put = [new("oprType", "1")];
+            var open = DataObjInp(path, OWrOnly | OCreat | OTrunc, PutOperation, put);
             var descriptor = (await connection.CallAsync(DataObjOpenApi, open, default, default, $"creating {path}", cancellationToken).ConfigureAwait(false)).IntInfo;
             var buffer = new byte[options.ChunkSize];
             long total = 0;
@@ -294,7 +296,7 @@ public sealed partial class IrodsClient : IAsyncDisposable
                 total += count;
             }
 
-            await connection.CallAsync(DataObjCloseApi, OpenedDataObjInp(descriptor, 0, 0, 0), default, default, $"closing {path}", cancellationToken).ConfigureAwait(false);
+            await connection.CallAsync(DataObjCloseApi, OpenedDataObjInp(descriptor, 0, 0, 0, put), default, default, $"closing {path}", cancellationToken).ConfigureAwait(false);
             LogWritten(logger, path, total);
             return total;
         }, cancellationToken);
@@ -407,10 +409,10 @@ public sealed partial class IrodsClient : IAsyncDisposable
         slots.Release();
     }
 
-    internal static string OpenedDataObjInp(int descriptor, int length, int whence, long offset) =>
+    internal static string OpenedDataObjInp(int descriptor, int length, int whence, long offset, IReadOnlyList<KeyValuePair<string, string>>? keywords = null) =>
         IrodsXml.Begin("OpenedDataObjInp_PI")
             .Int("l1descInx", descriptor).Int("len", length).Int("whence", whence).Int("oprType", 0)
-            .Int("offset", offset).Int("bytesWritten", 0).KeyValues(null)
+            .Int("offset", offset).Int("bytesWritten", 0).KeyValues(keywords)
             .End("OpenedDataObjInp_PI");
 
     private async Task<T> WithConnectionAsync<T>(Func<IrodsConnection, Task<T>> action, CancellationToken cancellationToken)

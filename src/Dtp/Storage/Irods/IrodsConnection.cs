@@ -191,8 +191,9 @@ internal sealed partial class IrodsConnection : IAsyncDisposable
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
+        // reconnFlag is left out (servers read it as 0), as python-irodsclient does: the wire-conformance test holds us to its messages.
         var startup = IrodsXml.Begin("StartupPack_PI")
-            .Int("irodsProt", 1).Int("reconnFlag", 0).Int("connectCnt", 0)
+            .Int("irodsProt", 1).Int("connectCnt", 0)
             .Str("proxyUser", options.UserName).Str("proxyRcatZone", options.Zone)
             .Str("clientUser", options.UserName).Str("clientRcatZone", options.Zone)
             .Str("relVersion", ClientRelease).Str("apiVersion", "d")
