@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dtp.Gen3;
 using Microsoft.Extensions.Logging;
 
 namespace Dtp.Cli;
@@ -10,8 +11,11 @@ internal sealed class CommandContext : IDisposable
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    private readonly GlobalOptions global;
+
     public CommandContext(ParseResult parse, GlobalOptions global, CancellationToken cancellationToken)
     {
+        this.global = global;
         Parse = parse;
         Output = parse.InvocationConfiguration.Output;
         Error = parse.InvocationConfiguration.Error;
@@ -42,6 +46,29 @@ internal sealed class CommandContext : IDisposable
     {
         var result = Json ? (json?.ToJsonString(Indented) ?? "null") : text;
         await Output.WriteLineAsync(result.AsMemory(), CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates the Gen3 authentication from the global options and the original's <c>gen3.json</c>: <c>--credentials</c>,
+    /// <c>--endpoint</c> and <c>--ca-file</c> win over the file's keys; without either, gen3sdk's defaults apply.
+    /// </summary>
+    public Auth CreateAuth()
+    {
+        var config = Parse.GetValue(global.Gen3Config) is { } file ? Config.Gen3Config.Load(file.FullName) : null;
+        foreach (var warning in config?.Warnings ?? [])
+        {
+            Error.WriteLine($"warning: {warning}");
+        }
+
+        var options = new Gen3AuthOptions
+        {
+            HomeDirectory = global.HomeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+            LoggerFactory = LoggerFactory,
+            CertificateAuthorityFile = Parse.GetValue(global.CaFile)?.FullName ?? config?.CertificateAuthorityFile,
+        };
+        var endpoint = Parse.GetValue(global.Endpoint) ?? config?.Endpoint?.ToString();
+        var credentials = Parse.GetValue(global.Credentials)?.FullName ?? config?.CredentialsFile;
+        return new Auth(endpoint, credentials, options: options);
     }
 
     public void Dispose() => LoggerFactory.Dispose();

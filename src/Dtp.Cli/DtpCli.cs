@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dtp.Cli.Commands;
 
 namespace Dtp.Cli;
 
@@ -10,21 +11,29 @@ public static class DtpCli
     /// <param name="io">Where the result and errors are written; the console when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the command (Ctrl+C does too when <paramref name="io"/> is the console).</param>
     /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
-    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? io = null, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, InvocationConfiguration? io = null, CancellationToken cancellationToken = default) =>
+        RunAsync(new GlobalOptions(), args, io, cancellationToken);
+
+    /// <summary>Parses and runs a command line with the given global options (tests set a temporary home folder).</summary>
+    internal static async Task<int> RunAsync(GlobalOptions global, string[] args, InvocationConfiguration? io = null, CancellationToken cancellationToken = default)
     {
-        var parse = BuildRootCommand().Parse(args);
+        var parse = BuildRootCommand(global).Parse(args);
         var exitCode = await parse.InvokeAsync(io, cancellationToken).ConfigureAwait(false);
         return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
     }
 
     /// <summary>Builds the root command with every sub-command and the global options.</summary>
     /// <returns>The root command.</returns>
-    public static RootCommand BuildRootCommand()
+    public static RootCommand BuildRootCommand() => BuildRootCommand(new GlobalOptions());
+
+    /// <summary>Builds the root command around the given global options.</summary>
+    internal static RootCommand BuildRootCommand(GlobalOptions global)
     {
         var root = new RootCommand("dtp: move digital-twin datasets between SPARC Dataset Structure folders, a Gen3 commons, PACS and iRODS.");
-        var global = new GlobalOptions();
         global.AddTo(root);
-        root.Subcommands.Add(Commands.IrodsCommands.Create(global));
+        root.Subcommands.Add(AuthCommands.Create(global));
+        root.Subcommands.Add(AuthCommands.CreateCurl(global));
+        root.Subcommands.Add(IrodsCommands.Create(global));
         return root;
     }
 }

@@ -3,11 +3,11 @@ namespace Dtp.Testing;
 /// <summary>Finds the public reference pack (<c>../shared/reference/</c> beside the project's root).</summary>
 public static class ReferenceData
 {
-    /// <summary>Gets the reference folder, or <see langword="null"/> when it is absent (a user who cloned the project alone).</summary>
-    public static string? Folder { get; } = Find();
-
     /// <summary>Gets the project's root folder (the one holding <c>Dtp.slnx</c>).</summary>
     public static string ProjectRoot { get; } = FindProjectRoot();
+
+    /// <summary>Gets the reference folder, or <see langword="null"/> when it is absent (a user who cloned the project alone).</summary>
+    public static string? Folder { get; } = Find();
 
     /// <summary>Returns the full path of a file or folder inside the reference pack.</summary>
     /// <exception cref="TestServerUnavailableException">The reference pack is absent.</exception>

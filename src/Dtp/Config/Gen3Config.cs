@@ -8,8 +8,11 @@ namespace Dtp.Config;
 /// <param name="CredentialsFile">
 /// <c>gen3_cred_file</c>: the Gen3 API-key file (<c>credentials.json</c>), resolved against the configuration file's folder.
 /// </param>
+/// <param name="CertificateAuthorityFile">
+/// <c>gen3_ca_file</c> (optional, added by dtp): a PEM file of the private certificate authority of a commons' TLS certificate.
+/// </param>
 /// <param name="Warnings">Unknown keys that were ignored.</param>
-public sealed record Gen3Config(string Path, Uri? Endpoint, string CredentialsFile, IReadOnlyList<string> Warnings)
+public sealed record Gen3Config(string Path, Uri? Endpoint, string CredentialsFile, string? CertificateAuthorityFile, IReadOnlyList<string> Warnings)
 {
     /// <summary>Reads a <c>gen3.json</c> file.</summary>
     /// <param name="path">The file's path.</param>
@@ -19,6 +22,7 @@ public sealed record Gen3Config(string Path, Uri? Endpoint, string CredentialsFi
         var doc = ConfigDocument.Load(path, "a Gen3 configuration with gen3_endpoint and gen3_cred_file");
         var endpoint = doc.GetHttpUrl("gen3_endpoint", required: false);
         var credentials = doc.GetPath("gen3_cred_file", required: true)!;
-        return new Gen3Config(doc.Path, endpoint, credentials, doc.UnknownKeyWarnings());
+        var caFile = doc.GetPath("gen3_ca_file", required: false);
+        return new Gen3Config(doc.Path, endpoint, credentials, caFile, doc.UnknownKeyWarnings());
     }
 }

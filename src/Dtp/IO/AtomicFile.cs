@@ -10,9 +10,10 @@ public static class AtomicFile
     /// <param name="path">The file to write; its folder is created when missing.</param>
     /// <param name="write">Writes the content to the stream it is given (and does not dispose it).</param>
     /// <param name="overwrite">Whether an existing file may be replaced.</param>
+    /// <param name="unixMode">On Unix, the new file's permissions (e.g. owner read and write only for secrets); the default value is the process's default.</param>
     /// <param name="cancellationToken">Cancels the write; the target is then left as it was.</param>
     /// <exception cref="DtpException">The file exists and <paramref name="overwrite"/> is false, or it cannot be written.</exception>
-    public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, bool overwrite = false, CancellationToken cancellationToken = default)
+    public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, bool overwrite = false, UnixFileMode? unixMode = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(write);
@@ -23,7 +24,13 @@ public static class AtomicFile
         try
         {
             Directory.CreateDirectory(folder);
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous };
+            if (unixMode is { } mode && !OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = mode;
+            }
+
+            var stream = new FileStream(temporary, options);
             await using (stream.ConfigureAwait(false))
             {
                 await write(stream, cancellationToken).ConfigureAwait(false);
@@ -47,9 +54,10 @@ public static class AtomicFile
     /// <param name="path">The file to write.</param>
     /// <param name="text">The content.</param>
     /// <param name="overwrite">Whether an existing file may be replaced.</param>
+    /// <param name="unixMode">On Unix, the new file's permissions; the default value is the process's default.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <exception cref="DtpException">The file exists and <paramref name="overwrite"/> is false, or it cannot be written.</exception>
-    public static Task WriteTextAsync(string path, string text, bool overwrite = false, CancellationToken cancellationToken = default) =>
+    public static Task WriteTextAsync(string path, string text, bool overwrite = false, UnixFileMode? unixMode = null, CancellationToken cancellationToken = default) =>
         WriteAsync(path, async (stream, ct) =>
         {
             var writer = new StreamWriter(stream, leaveOpen: true);
@@ -57,7 +65,7 @@ public static class AtomicFile
             {
                 await writer.WriteAsync(text.AsMemory(), ct).ConfigureAwait(false);
             }
-        }, overwrite, cancellationToken);
+        }, overwrite, unixMode, cancellationToken);
 
     /// <summary>Throws when a file or a non-empty folder is in the way and overwriting was not asked for.</summary>
     /// <param name="path">The target path.</param>

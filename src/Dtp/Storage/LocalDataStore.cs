@@ -60,7 +60,7 @@ public sealed class LocalDataStore(string root) : IDataStore
     {
         ArgumentNullException.ThrowIfNull(content);
         var path = DatasetPaths.Combine(DatasetFolder(datasetId), relativePath);
-        await AtomicFile.WriteAsync(path, (stream, ct) => content.CopyToAsync(stream, ct), overwrite: true, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAsync(path, (stream, ct) => content.CopyToAsync(stream, ct), overwrite: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new StoredFile(string.Join('/', DatasetPaths.Split(relativePath)), new FileInfo(path).Length, null, path);
     }
 

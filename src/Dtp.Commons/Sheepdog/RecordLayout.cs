@@ -1,0 +1,90 @@
+using System.Text;
+using System.Text.Json;
+using Dtp.Gen3.Dictionary;
+
+namespace Dtp.Commons.Sheepdog;
+
+/// <summary>sheepdog's template layout of a node type: which properties and link columns an export shows, in which order.</summary>
+internal sealed class RecordLayout
+{
+    private static readonly HashSet<string> Leading = new(StringComparer.Ordinal) { "type", "id", "project_id", "submitter_id" };
+
+    public RecordLayout(DictionaryNode node)
+    {
+        Node = node;
+        var links = node.Links.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var system = node.SystemProperties.ToHashSet(StringComparer.Ordinal);
+        bool Plain(string p) => !Leading.Contains(p) && !links.Contains(p) && !system.Contains(p);
+        Required = [.. node.Required.Where(Plain).Order(StringComparer.Ordinal)];
+        Optional = [.. node.Properties.Where(p => Plain(p) && !Required.Contains(p)).Order(StringComparer.Ordinal)];
+        Properties = [.. Required, .. Optional];
+        Links = node.Links;
+    }
+
+    public DictionaryNode Node { get; }
+
+    public IReadOnlyList<string> Required { get; }
+
+    public IReadOnlyList<string> Optional { get; }
+
+    /// <summary>Gets the required then optional plain properties, each group sorted.</summary>
+    public IReadOnlyList<string> Properties { get; }
+
+    public IReadOnlyList<DictionaryLink> Links { get; }
+
+    /// <summary>The key a link's parent shows besides its id: <c>code</c> for projects, else <c>submitter_id</c>.</summary>
+    public static string ParentKey(DictionaryLink link) => link.TargetType == "project" ? "code" : "submitter_id";
+
+    public IEnumerable<string> TsvHeader()
+    {
+        yield return "type";
+        yield return "id";
+        yield return "project_id";
+        yield return "submitter_id";
+        foreach (var p in Properties)
+        {
+            yield return p;
+        }
+
+        foreach (var link in Links)
+        {
+            yield return link.Name + ".id";
+            yield return link.Name + "." + ParentKey(link);
+        }
+    }
+
+    /// <summary>Formats a property value for TSV as Python's <c>str()</c> would (lists comma-joined, booleans True/False).</summary>
+    public static string TsvValue(JsonElement value, string nullText) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => nullText,
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.True => "True",
+        JsonValueKind.False => "False",
+        JsonValueKind.Number => value.GetRawText().IndexOfAny(['.', 'e', 'E']) < 0
+            ? value.GetRawText()
+            : PythonRepr.Float(value.GetDouble()),
+        JsonValueKind.Array => string.Join(',', value.EnumerateArray().Select(v => TsvValue(v, "None"))),
+        _ => value.GetRawText(),
+    };
+
+    /// <summary>Quotes a field the way Python's csv writer does with a tab delimiter (minimal quoting).</summary>
+    public static string CsvQuote(string field) =>
+        field.AsSpan().IndexOfAny("\t\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    internal static StringBuilder Join(StringBuilder builder, IEnumerable<string> fields)
+    {
+        var first = true;
+        foreach (var field in fields)
+        {
+            if (!first)
+            {
+                builder.Append('\t');
+            }
+
+            first = false;
+            builder.Append(field);
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,126 @@
+using Microsoft.Data.Sqlite;
+
+namespace Dtp.Commons.Storage;
+
+/// <summary>A stored graph node: system columns plus the record's own properties as a JSON object (links excluded).</summary>
+internal sealed record StoredNode(string Id, string Type, string? ProjectId, string? SubmitterId, string Created, string Updated, string? State, string Props);
+
+/// <summary>An edge from a node to a parent, with what exports show of the parent.</summary>
+internal sealed record StoredLink(string Source, string Link, string TargetId, string TargetType, string? TargetSubmitterId, string? TargetCode);
+
+/// <summary>Queries and updates of the node/edge tables; every method works on a caller's connection (and transaction).</summary>
+internal static class GraphStore
+{
+    private const string NodeColumns = "id, type, project_id, submitter_id, created, updated, state, props";
+
+    public static StoredNode? FindById(SqliteConnection connection, string id, SqliteTransaction? transaction = null) =>
+        QueryNodes(connection, transaction, $"SELECT {NodeColumns} FROM nodes WHERE id = $a", id).FirstOrDefault();
+
+    public static StoredNode? FindByKey(SqliteConnection connection, string type, string projectId, string submitterId, SqliteTransaction? transaction = null) =>
+        QueryNodes(connection, transaction, $"SELECT {NodeColumns} FROM nodes WHERE type = $a AND project_id = $b AND submitter_id = $c", type, projectId, submitterId).FirstOrDefault();
+
+    public static List<StoredNode> ListByType(SqliteConnection connection, string type, string? projectId) =>
+        projectId is null
+            ? QueryNodes(connection, null, $"SELECT {NodeColumns} FROM nodes WHERE type = $a ORDER BY id", type)
+            : QueryNodes(connection, null, $"SELECT {NodeColumns} FROM nodes WHERE project_id = $b AND type = $a ORDER BY id", type, projectId);
+
+    /// <summary>Returns the links of the nodes of one type in one project, keyed by source id.</summary>
+    public static Dictionary<string, List<StoredLink>> LinksOfType(SqliteConnection connection, string type, string projectId) =>
+        QueryLinks(connection, null, """
+            SELECT e.src, e.link, e.dst, t.type, t.submitter_id, json_extract(t.props, '$.code')
+            FROM nodes s JOIN edges e ON e.src = s.id JOIN nodes t ON t.id = e.dst
+            WHERE s.project_id = $a AND s.type = $b ORDER BY e.src, e.link, e.dst
+            """, projectId, type);
+
+    public static Dictionary<string, List<StoredLink>> LinksOf(SqliteConnection connection, IEnumerable<string> ids, SqliteTransaction? transaction = null)
+    {
+        var result = new Dictionary<string, List<StoredLink>>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            foreach (var (key, value) in QueryLinks(connection, transaction, """
+                SELECT e.src, e.link, e.dst, t.type, t.submitter_id, json_extract(t.props, '$.code')
+                FROM edges e JOIN nodes t ON t.id = e.dst WHERE e.src = $a ORDER BY e.link, e.dst
+                """, id))
+            {
+                result[key] = value;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Returns the children (sources of edges pointing at the node) as (id, type), oldest first.</summary>
+    public static List<(string Id, string Type)> Children(SqliteConnection connection, string id, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT n.id, n.type FROM edges e JOIN nodes n ON n.id = e.src WHERE e.dst = $a ORDER BY n.rowid";
+        command.Parameters.AddWithValue("$a", id);
+        using var reader = command.ExecuteReader();
+        var result = new List<(string, string)>();
+        while (reader.Read())
+        {
+            result.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return result;
+    }
+
+    public static void Delete(SqliteConnection connection, SqliteTransaction transaction, string id)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM edges WHERE src = $a OR dst = $a; DELETE FROM nodes WHERE id = $a;";
+        command.Parameters.AddWithValue("$a", id);
+        command.ExecuteNonQuery();
+    }
+
+    private static List<StoredNode> QueryNodes(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] args)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        Bind(command, args);
+        using var reader = command.ExecuteReader();
+        var result = new List<StoredNode>();
+        while (reader.Read())
+        {
+            result.Add(new StoredNode(
+                reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7)));
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, List<StoredLink>> QueryLinks(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] args)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        Bind(command, args);
+        using var reader = command.ExecuteReader();
+        var result = new Dictionary<string, List<StoredLink>>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            var link = new StoredLink(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5));
+            if (!result.TryGetValue(link.Source, out var list))
+            {
+                result[link.Source] = list = [];
+            }
+
+            list.Add(link);
+        }
+
+        return result;
+    }
+
+    private static void Bind(SqliteCommand command, string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            command.Parameters.AddWithValue("$" + (char)('a' + i), args[i]);
+        }
+    }
+}
