@@ -7,6 +7,7 @@ internal static class BenchmarkRunner
 {
     private static readonly Dictionary<string, (string Description, Func<CancellationToken, Task> Run)> Scenarios = new(StringComparer.Ordinal)
     {
+        ["irods-download"] = ("iRODS: 200 x 5 MB and 1 x 1 GB by dtp, python-irodsclient and a raw socket copy", IrodsDownloadBenchmark.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -31,11 +31,14 @@ public sealed partial class IrodsClient
         var partial = target + PartialSuffix;
         var expected = IrodsPath.ToFileChecksum(dataObject.Checksum);
         long transferred = 0;
+        string? actual;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                transferred += await DownloadPartAsync(dataObject, partial, cancellationToken).ConfigureAwait(false);
+                var (count, digest) = await DownloadPartAsync(dataObject, partial, expected?.Algorithm, cancellationToken).ConfigureAwait(false);
+                transferred += count;
+                actual = digest;
                 break;
             }
             catch (DtpException ex) when (ex.IsTransient && attempt < TransferAttempts)
@@ -51,15 +54,11 @@ public sealed partial class IrodsClient
             throw new DtpException($"Downloading {dataObject.Path} from the {Name} gave {length} bytes; iRODS lists {dataObject.Size}. The partial file was removed.", DtpErrorKind.Remote);
         }
 
-        if (expected is not null)
+        if (expected is not null && !string.Equals(actual, expected.Value, StringComparison.Ordinal))
         {
-            var actual = await HashFileAsync(partial, expected.Algorithm, cancellationToken).ConfigureAwait(false);
-            if (!string.Equals(actual, expected.Value, StringComparison.Ordinal))
-            {
-                File.Delete(partial);
-                throw new IrodsException(IrodsErrors.UserChksumMismatch, $"the download of {dataObject.Path}",
-                    $"the {expected.Algorithm} of the downloaded bytes is {actual}; iRODS holds {expected.Value}; the partial file was removed");
-            }
+            File.Delete(partial);
+            throw new IrodsException(IrodsErrors.UserChksumMismatch, $"the download of {dataObject.Path}",
+                $"the {expected.Algorithm} of the downloaded bytes is {actual}; iRODS holds {expected.Value}; the partial file was removed");
         }
 
         File.Move(partial, target, overwrite);
@@ -181,7 +180,8 @@ public sealed partial class IrodsClient
 
     private static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
 
-    private async Task<long> DownloadPartAsync(IrodsDataObject dataObject, string partial, CancellationToken cancellationToken)
+    /// <summary>Appends the rest of the object to the partial file, hashing (when asked) what was there and what arrives.</summary>
+    private async Task<(long Count, string? Digest)> DownloadPartAsync(IrodsDataObject dataObject, string partial, string? algorithm, CancellationToken cancellationToken)
     {
         var offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         if (offset > dataObject.Size)
@@ -190,33 +190,44 @@ public sealed partial class IrodsClient
             offset = 0;
         }
 
-        if (offset == dataObject.Size && offset > 0)
+        using var hash = algorithm is null ? null : IncrementalHash.CreateHash(algorithm == "md5" ? HashAlgorithmName.MD5 : HashAlgorithmName.SHA256);
+        var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        await using (file.ConfigureAwait(false))
         {
-            return 0;
-        }
-
-        var source = await OpenReadAsync(dataObject.Path, offset, cancellationToken).ConfigureAwait(false);
-        await using (source.ConfigureAwait(false))
-        {
-            var file = new FileStream(partial, FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await using (file.ConfigureAwait(false))
+            var buffer = new byte[options.ChunkSize];
+            if (hash is not null)
             {
-                var buffer = new byte[options.ChunkSize];
-                long count = 0;
-                while (true)
+                // A resumed download hashes the bytes it already has; a fresh one hashes as it writes.
+                int read;
+                while ((read = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    var read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    count += read;
+                    hash.AppendData(buffer, 0, read);
                 }
-
-                return count;
             }
+
+            file.Seek(offset, SeekOrigin.Begin);
+            long count = 0;
+            if (offset < dataObject.Size)
+            {
+                var source = await OpenReadAsync(dataObject.Path, offset, dataObject.Size, cancellationToken).ConfigureAwait(false);
+                await using (source.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        var read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        hash?.AppendData(buffer, 0, read);
+                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                        count += read;
+                    }
+                }
+            }
+
+            return (count, hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
     }
 

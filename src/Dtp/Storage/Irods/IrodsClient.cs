@@ -236,7 +236,11 @@ public sealed partial class IrodsClient : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>A forward-only stream that holds one pooled connection until disposed.</returns>
     /// <exception cref="IrodsException">The object does not exist or cannot be read.</exception>
-    public async Task<Stream> OpenReadAsync(string path, long offset = 0, CancellationToken cancellationToken = default)
+    public Task<Stream> OpenReadAsync(string path, long offset = 0, CancellationToken cancellationToken = default) =>
+        OpenReadAsync(path, offset, -1, cancellationToken);
+
+    /// <summary>Opens a data object for reading; with its <paramref name="size"/> known, no read is made past its end.</summary>
+    internal async Task<Stream> OpenReadAsync(string path, long offset, long size, CancellationToken cancellationToken)
     {
         IrodsPath.ThrowIfInvalid(path);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -244,7 +248,7 @@ public sealed partial class IrodsClient : IAsyncDisposable
         try
         {
             var descriptor = (await connection.CallAsync(DataObjOpenApi, DataObjInp(path, ORdOnly, 0), default, default, $"opening {path}", cancellationToken).ConfigureAwait(false)).IntInfo;
-            var stream = new IrodsReadStream(this, connection, descriptor, path, options.ChunkSize);
+            var stream = new IrodsReadStream(this, connection, descriptor, path, options.ChunkSize, size < 0 ? -1 : Math.Max(0, size - offset));
             if (offset > 0)
             {
                 var seek = OpenedDataObjInp(descriptor, 0, whence: 0, offset);

@@ -102,10 +102,30 @@ internal sealed partial class IrodsConnection : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call; the connection is then broken.</param>
     public async Task<IrodsReply> CallAsync(int api, string? body, ReadOnlyMemory<byte> byteStream, Memory<byte> byteStreamTarget, string operation, CancellationToken cancellationToken)
     {
+        await SendRequestAsync(api, body, byteStream, operation, cancellationToken).ConfigureAwait(false);
+        return await ReceiveReplyAsync(byteStreamTarget, operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends an API request without waiting for its reply (the server answers requests in order, so reads can be pipelined).</summary>
+    public async Task SendRequestAsync(int api, string? body, ReadOnlyMemory<byte> byteStream, string operation, CancellationToken cancellationToken)
+    {
         ObjectDisposedException.ThrowIf(IsBroken, this);
         try
         {
             await IrodsWire.WriteAsync(stream, IrodsWire.ApiRequest, body, byteStream, api, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            throw Lost(ex, operation);
+        }
+    }
+
+    /// <summary>Reads the reply to the oldest request not yet answered.</summary>
+    public async Task<IrodsReply> ReceiveReplyAsync(Memory<byte> byteStreamTarget, string operation, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsBroken, this);
+        try
+        {
             while (true)
             {
                 var header = await IrodsWire.ReadHeaderAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -143,13 +163,7 @@ internal sealed partial class IrodsConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            IsBroken = true;
-            if (ex is OperationCanceledException)
-            {
-                throw;
-            }
-
-            throw new DtpException($"Lost the connection to the iRODS server {Address} during {operation}: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
+            throw Lost(ex, operation);
         }
     }
 
@@ -173,6 +187,14 @@ internal sealed partial class IrodsConnection : IAsyncDisposable
         }
 
         await CloseAsync().ConfigureAwait(false);
+    }
+
+    private Exception Lost(Exception ex, string operation)
+    {
+        IsBroken = true;
+        return ex is OperationCanceledException
+            ? ex
+            : new DtpException($"Lost the connection to the iRODS server {Address} during {operation}: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
     }
 
     private static string RootName(byte[] xml)

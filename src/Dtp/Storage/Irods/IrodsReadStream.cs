@@ -1,13 +1,42 @@
 namespace Dtp.Storage.Irods;
 
-/// <summary>Reads an open data object chunk by chunk (<c>DATA_OBJ_READ</c>) and closes it when disposed.</summary>
-internal sealed class IrodsReadStream(IrodsClient client, IrodsConnection connection, int descriptor, string path, int chunkSize) : Stream
+/// <summary>
+/// Reads an open data object chunk by chunk (<c>DATA_OBJ_READ</c>) and closes it when disposed. Two read requests are kept in
+/// flight, so the server reads and sends the next chunk while the caller consumes this one; when the object's size is known,
+/// no request is made past its end.
+/// </summary>
+internal sealed class IrodsReadStream : Stream
 {
+    private const int Pipeline = 2;
+
+    private readonly IrodsClient client;
+    private readonly IrodsConnection connection;
+    private readonly int descriptor;
+    private readonly string path;
+    private readonly int chunkSize;
+    private readonly Queue<int> inFlight = new();
+    private long unrequested;
     private byte[]? buffer;
     private int bufferOffset;
     private int bufferCount;
     private bool endOfFile;
     private bool closed;
+
+    /// <param name="client">The client the connection goes back to.</param>
+    /// <param name="connection">The connection holding the open descriptor.</param>
+    /// <param name="descriptor">The descriptor (l1descInx).</param>
+    /// <param name="path">The object's path, for messages.</param>
+    /// <param name="chunkSize">The size of each read request.</param>
+    /// <param name="remaining">How many bytes are left to read, or -1 when unknown.</param>
+    public IrodsReadStream(IrodsClient client, IrodsConnection connection, int descriptor, string path, int chunkSize, long remaining)
+    {
+        this.client = client;
+        this.connection = connection;
+        this.descriptor = descriptor;
+        this.path = path;
+        this.chunkSize = chunkSize;
+        unrequested = remaining;
+    }
 
     public override bool CanRead => !closed;
 
@@ -76,13 +105,21 @@ internal sealed class IrodsReadStream(IrodsClient client, IrodsConnection connec
             {
                 if (!connection.IsBroken)
                 {
+                    // Replies to requests still in flight come first; then the descriptor is closed.
+                    var scratch = inFlight.Count > 0 ? new byte[chunkSize] : [];
+                    while (inFlight.TryDequeue(out _))
+                    {
+                        await connection.ReceiveReplyAsync(scratch, $"reading {path}", CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     await connection.CallAsync(IrodsClient.DataObjCloseApi, IrodsClient.OpenedDataObjInp(descriptor, 0, 0, 0), default, default,
                         $"closing {path}", CancellationToken.None).ConfigureAwait(false);
                 }
             }
             catch (DtpException)
             {
-                // A close that fails after reading leaves nothing to recover; the connection is dropped if broken.
+                // A close that fails after reading leaves nothing to recover; a broken connection is dropped, not pooled.
+                connection.MarkBroken();
             }
             finally
             {
@@ -108,9 +145,26 @@ internal sealed class IrodsReadStream(IrodsClient client, IrodsConnection connec
 
     private async Task<int> ReadChunkAsync(Memory<byte> target, CancellationToken cancellationToken)
     {
-        var request = IrodsClient.OpenedDataObjInp(descriptor, target.Length, 0, 0);
-        var reply = await connection.CallAsync(IrodsClient.DataObjReadApi, request, default, target, $"reading {path}", cancellationToken).ConfigureAwait(false);
-        if (reply.IntInfo == 0)
+        while (inFlight.Count < Pipeline && unrequested != 0)
+        {
+            var length = unrequested < 0 ? chunkSize : (int)Math.Min(chunkSize, unrequested);
+            await connection.SendRequestAsync(IrodsClient.DataObjReadApi, IrodsClient.OpenedDataObjInp(descriptor, length, 0, 0), default,
+                $"reading {path}", cancellationToken).ConfigureAwait(false);
+            inFlight.Enqueue(length);
+            if (unrequested > 0)
+            {
+                unrequested -= length;
+            }
+        }
+
+        if (!inFlight.TryDequeue(out _))
+        {
+            endOfFile = true;
+            return 0;
+        }
+
+        var reply = await connection.ReceiveReplyAsync(target, $"reading {path}", cancellationToken).ConfigureAwait(false);
+        if (reply.ByteStreamLength == 0)
         {
             endOfFile = true;
         }
