@@ -14,7 +14,8 @@ namespace Dtp.Benchmarks;
 /// <summary>
 /// Downloads 200 files of 5 MB and one file of 1 GB from the iRODS test server with dtp, with python-irodsclient (the original's
 /// client) and with a raw socket copy of the same bytes, and prints throughputs and the two ratios
-/// (targets: dtp ≥ 2× python-irodsclient, ≥ 0.7× raw copy). Set DTP_IRODS_BENCH_MB to scale the sizes down (e.g. 100).
+/// (targets: dtp ≥ 2× python-irodsclient, ≥ 0.7× raw copy). Set DTP_IRODS_BENCH_MB to scale the sizes down (e.g. 100) and
+/// DTP_IRODS_BENCH_PARALLEL to change how many files dtp and the raw copy move at once (default 4).
 /// </summary>
 internal static class IrodsDownloadBenchmark
 {
@@ -25,10 +26,12 @@ internal static class IrodsDownloadBenchmark
         var scale = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_MB"), NumberStyles.None, CultureInfo.InvariantCulture, out var mb) ? mb / 1024.0 : 1.0;
         var smallSize = (int)(5 * 1024 * 1024 * scale);
         var bigSize = (long)(1024L * 1024 * 1024 * scale);
+        var parallel = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_PARALLEL"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 4;
         await using var server = IrodsTestServer.Start();
         var work = Directory.CreateTempSubdirectory("dtp-irods-bench-").FullName;
         try
         {
+            Console.WriteLine($"dtp and the raw copy move {parallel} file(s) at once; python-irodsclient one (as the original)");
             Console.WriteLine($"preparing 200 x {smallSize / (1024.0 * 1024):0.#} MB and 1 x {bigSize / (1024.0 * 1024):0} MB on the iRODS test server ...");
             var smallCollection = $"{server.HomeOf("rods")}/many";
             var bigCollection = $"{server.HomeOf("rods")}/one";
@@ -49,10 +52,12 @@ internal static class IrodsDownloadBenchmark
             {
                 var dtp = await TimeAsync(work, async destination =>
                 {
-                    await using var client = new IrodsClient(Options(server));
+                    var options = Options(server);
+                    options.MaxConnections = parallel;
+                    await using var client = new IrodsClient(options);
                     await client.DownloadCollectionAsync(collection, destination, cancellationToken: cancellationToken);
                 });
-                var raw = await TimeAsync(work, destination => RawCopyAsync(server.LocalPathOf(collection), destination, 4, cancellationToken));
+                var raw = await TimeAsync(work, destination => RawCopyAsync(server.LocalPathOf(collection), destination, parallel, cancellationToken));
                 var python = File.Exists(Python)
                     ? await TimeAsync(work, destination => PythonGetAsync(server, collection, destination, cancellationToken))
                     : double.NaN;
@@ -147,7 +152,7 @@ internal static class IrodsDownloadBenchmark
                         await stream.ReadExactlyAsync(lengthBytes, cancellationToken);
                         var name = new byte[BinaryPrimitives.ReadInt32BigEndian(lengthBytes)];
                         await stream.ReadExactlyAsync(name, cancellationToken);
-                        await using var file = new FileStream(Path.Combine(sourceFolder, Encoding.UTF8.GetString(name)), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                        await using var file = new FileStream(Path.Combine(sourceFolder, Encoding.UTF8.GetString(name)), FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
                         await file.CopyToAsync(stream, 4 << 20, cancellationToken);
                     }
                 }, cancellationToken));
@@ -166,7 +171,7 @@ internal static class IrodsDownloadBenchmark
             BinaryPrimitives.WriteInt32BigEndian(lengthBytes, name.Length);
             await stream.WriteAsync(lengthBytes, ct);
             await stream.WriteAsync(name, ct);
-            await using var file = new FileStream(Path.Combine(destination, Path.GetFileName(path)), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+            await using var file = new FileStream(Path.Combine(destination, Path.GetFileName(path)), FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.None);
             await stream.CopyToAsync(file, 4 << 20, ct);
         });
         await serving;

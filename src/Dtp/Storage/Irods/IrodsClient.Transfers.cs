@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
@@ -191,15 +192,16 @@ public sealed partial class IrodsClient
         }
 
         using var hash = algorithm is null ? null : IncrementalHash.CreateHash(algorithm == "md5" ? HashAlgorithmName.MD5 : HashAlgorithmName.SHA256);
-        var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-        await using (file.ConfigureAwait(false))
+        var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.None);
+        var buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+        try
         {
-            var buffer = new byte[options.ChunkSize];
+            await using var owned = file.ConfigureAwait(false);
             if (hash is not null)
             {
                 // A resumed download hashes the bytes it already has; a fresh one hashes as it writes.
                 int read;
-                while ((read = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await file.ReadAsync(buffer.AsMemory(0, options.ChunkSize), cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     hash.AppendData(buffer, 0, read);
                 }
@@ -214,7 +216,7 @@ public sealed partial class IrodsClient
                 {
                     while (true)
                     {
-                        var read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                        var read = await source.ReadAsync(buffer.AsMemory(0, options.ChunkSize), cancellationToken).ConfigureAwait(false);
                         if (read == 0)
                         {
                             break;
@@ -228,6 +230,10 @@ public sealed partial class IrodsClient
             }
 
             return (count, hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

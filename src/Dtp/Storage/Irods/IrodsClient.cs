@@ -280,24 +280,31 @@ public sealed partial class IrodsClient : IAsyncDisposable
             KeyValuePair<string, string>[] put = [new("oprType", "1")];
             var open = DataObjInp(path, OWrOnly | OCreat | OTrunc, PutOperation, put);
             var descriptor = (await connection.CallAsync(DataObjOpenApi, open, default, default, $"creating {path}", cancellationToken).ConfigureAwait(false)).IntInfo;
-            var buffer = new byte[options.ChunkSize];
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(options.ChunkSize);
             long total = 0;
-            while (true)
+            try
             {
-                var count = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-                if (count == 0)
+                while (true)
                 {
-                    break;
-                }
+                    var count = await content.ReadAtLeastAsync(buffer.AsMemory(0, options.ChunkSize), options.ChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                    if (count == 0)
+                    {
+                        break;
+                    }
 
-                var write = OpenedDataObjInp(descriptor, count, 0, 0);
-                var written = (await connection.CallAsync(DataObjWriteApi, write, buffer.AsMemory(0, count), default, $"writing {path}", cancellationToken).ConfigureAwait(false)).IntInfo;
-                if (written != count)
-                {
-                    throw new IrodsException($"The {Name} wrote {written} of {count} bytes to {path}.");
-                }
+                    var write = OpenedDataObjInp(descriptor, count, 0, 0);
+                    var written = (await connection.CallAsync(DataObjWriteApi, write, buffer.AsMemory(0, count), default, $"writing {path}", cancellationToken).ConfigureAwait(false)).IntInfo;
+                    if (written != count)
+                    {
+                        throw new IrodsException($"The {Name} wrote {written} of {count} bytes to {path}.");
+                    }
 
-                total += count;
+                    total += count;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
 
             await connection.CallAsync(DataObjCloseApi, OpenedDataObjInp(descriptor, 0, 0, 0, put), default, default, $"closing {path}", cancellationToken).ConfigureAwait(false);
