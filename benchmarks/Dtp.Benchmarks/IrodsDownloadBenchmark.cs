@@ -15,7 +15,7 @@ namespace Dtp.Benchmarks;
 /// Downloads 200 files of 5 MB and one file of 1 GB from the iRODS test server with dtp, with python-irodsclient (the original's
 /// client) and with a raw socket copy of the same bytes, and prints throughputs and the two ratios
 /// (targets: dtp ≥ 2× python-irodsclient, ≥ 0.7× raw copy). Set DTP_IRODS_BENCH_MB to scale the sizes down (e.g. 100) and
-/// DTP_IRODS_BENCH_PARALLEL to change how many files dtp and the raw copy move at once (default 4).
+/// DTP_IRODS_BENCH_PARALLEL to change how many files dtp and the raw copy move at once (default 4), DTP_IRODS_BENCH_CHUNK_KB dtp's read size.
 /// </summary>
 internal static class IrodsDownloadBenchmark
 {
@@ -26,12 +26,13 @@ internal static class IrodsDownloadBenchmark
         var scale = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_MB"), NumberStyles.None, CultureInfo.InvariantCulture, out var mb) ? mb / 1024.0 : 1.0;
         var smallSize = (int)(5 * 1024 * 1024 * scale);
         var bigSize = (long)(1024L * 1024 * 1024 * scale);
+        var chunk = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_CHUNK_KB"), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : new IrodsClientOptions().ChunkSize;
         var parallel = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_PARALLEL"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 4;
         await using var server = IrodsTestServer.Start();
         var work = Directory.CreateTempSubdirectory("dtp-irods-bench-").FullName;
         try
         {
-            Console.WriteLine($"dtp and the raw copy move {parallel} file(s) at once; python-irodsclient one (as the original)");
+            Console.WriteLine($"dtp ({chunk / 1024} KB reads) and the raw copy move {parallel} file(s) at once; python-irodsclient one (as the original)");
             Console.WriteLine($"preparing 200 x {smallSize / (1024.0 * 1024):0.#} MB and 1 x {bigSize / (1024.0 * 1024):0} MB on the iRODS test server ...");
             var smallCollection = $"{server.HomeOf("rods")}/many";
             var bigCollection = $"{server.HomeOf("rods")}/one";
@@ -54,6 +55,7 @@ internal static class IrodsDownloadBenchmark
                 {
                     var options = Options(server);
                     options.MaxConnections = parallel;
+                    options.ChunkSize = chunk;
                     await using var client = new IrodsClient(options);
                     await client.DownloadCollectionAsync(collection, destination, cancellationToken: cancellationToken);
                 });

@@ -53,8 +53,8 @@ public sealed class IrodsClientOptions
     /// <summary>Gets or sets how many connections the client keeps open at most (parallel transfers use one each). The default value is 4.</summary>
     public int MaxConnections { get; set; } = 4;
 
-    /// <summary>Gets or sets the size of each read or write request. The default value is 4 MiB.</summary>
-    public int ChunkSize { get; set; } = 4 * 1024 * 1024;
+    /// <summary>Gets or sets the size of each read or write request (two reads are kept in flight). The default value is 1 MiB, which measured faster than 4 MiB.</summary>
+    public int ChunkSize { get; set; } = 1024 * 1024;
 
     /// <summary>Gets or sets how many rows one GenQuery page asks for. The default value is 500.</summary>
     public int QueryPageSize { get; set; } = 500;
