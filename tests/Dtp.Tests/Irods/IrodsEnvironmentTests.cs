@@ -19,7 +19,7 @@ public sealed class IrodsEnvironmentTests
     }
 
     [Fact]
-    public void Load_EnvironmentFileWithoutPassword_ReadsItFromIrodsA()
+    public void Load_EnvironmentFileWithPasswordGiven_ReadsEveryKeyAndIgnoresIrodsA()
     {
         var folder = Directory.CreateTempSubdirectory("dtp-irodsenv-").FullName;
         var env = Path.Combine(folder, "irods_environment.json");
