@@ -36,6 +36,7 @@ public static class DtpCli
         root.Subcommands.Add(PacsCommands.Create(global));
         root.Subcommands.Add(SdsCommands.Create(global));
         root.Subcommands.Add(ServeCommands.Create(global));
+        root.Subcommands.Add(IrodsCommands.Create(global));
         return root;
     }
 }

@@ -32,8 +32,25 @@ public sealed record IrodsConfig(string Path, string Host, int Port, string User
             throw new ConfigException(doc.Path, "irods_project_root", $"is \"{root}\"; expected an absolute collection path such as /{zone}/home/{user}.");
         }
 
-        return new IrodsConfig(doc.Path, host, port, user, password, zone, root.TrimEnd('/'), doc.UnknownKeyWarnings());
+        var scheme = doc.GetChoice("irods_authentication_scheme", required: false, "native", "pam_password", "pam");
+        var policy = doc.GetChoice("irods_client_server_policy", required: false, "CS_NEG_REFUSE", "CS_NEG_DONT_CARE", "CS_NEG_REQUIRE");
+        var caFile = doc.GetPath("irods_ssl_ca_certificate_file", required: false);
+        return new IrodsConfig(doc.Path, host, port, user, password, zone, root.TrimEnd('/'), doc.UnknownKeyWarnings())
+        {
+            AuthenticationScheme = scheme,
+            ClientServerPolicy = policy,
+            SslCaCertificateFile = caFile,
+        };
     }
+
+    /// <summary>Gets <c>irods_authentication_scheme</c>: <c>native</c>, <c>pam_password</c> or <c>pam</c>; <see langword="null"/> means native.</summary>
+    public string? AuthenticationScheme { get; init; }
+
+    /// <summary>Gets <c>irods_client_server_policy</c>: <c>CS_NEG_REFUSE</c>, <c>CS_NEG_DONT_CARE</c> or <c>CS_NEG_REQUIRE</c>; <see langword="null"/> means don't care.</summary>
+    public string? ClientServerPolicy { get; init; }
+
+    /// <summary>Gets <c>irods_ssl_ca_certificate_file</c>: a PEM file of CA certificates to trust, resolved against the file's folder.</summary>
+    public string? SslCaCertificateFile { get; init; }
 
     /// <inheritdoc/>
     public override string ToString() =>

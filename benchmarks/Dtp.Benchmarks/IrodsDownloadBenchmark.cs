@@ -1,0 +1,181 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Dtp.Storage.Irods;
+using Dtp.Testing;
+using Dtp.Testing.Irods;
+
+namespace Dtp.Benchmarks;
+
+/// <summary>
+/// Downloads 200 files of 5 MB and one file of 1 GB from the iRODS test server with dtp, with python-irodsclient (the original's
+/// client) and with a raw socket copy of the same bytes, and prints throughputs and the two ratios
+/// (targets: dtp ≥ 2× python-irodsclient, ≥ 0.7× raw copy). Set DTP_IRODS_BENCH_MB to scale the sizes down (e.g. 100) and
+/// DTP_IRODS_BENCH_PARALLEL to change how many files dtp and the raw copy move at once (default 4), DTP_IRODS_BENCH_CHUNK_KB dtp's read size.
+/// </summary>
+internal static class IrodsDownloadBenchmark
+{
+    private const string Python = "/usr/bin/python3";
+
+    public static async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var scale = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_MB"), NumberStyles.None, CultureInfo.InvariantCulture, out var mb) ? mb / 1024.0 : 1.0;
+        var smallSize = (int)(5 * 1024 * 1024 * scale);
+        var bigSize = (long)(1024L * 1024 * 1024 * scale);
+        var chunk = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_CHUNK_KB"), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : new IrodsClientOptions().ChunkSize;
+        var parallel = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_PARALLEL"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 4;
+        await using var server = IrodsTestServer.Start();
+        var work = Directory.CreateTempSubdirectory("dtp-irods-bench-").FullName;
+        try
+        {
+            Console.WriteLine($"dtp ({chunk / 1024} KB reads) and the raw copy move {parallel} file(s) at once; python-irodsclient one (as the original)");
+            Console.WriteLine($"preparing 200 x {smallSize / (1024.0 * 1024):0.#} MB and 1 x {bigSize / (1024.0 * 1024):0} MB on the iRODS test server ...");
+            var smallCollection = $"{server.HomeOf("rods")}/many";
+            var bigCollection = $"{server.HomeOf("rods")}/one";
+            WriteFiles(server.LocalPathOf(smallCollection), 200, smallSize);
+            WriteFiles(server.LocalPathOf(bigCollection), 1, bigSize);
+            await using (var client = new IrodsClient(Options(server)))
+            {
+                foreach (var collection in new[] { smallCollection, bigCollection })
+                {
+                    await foreach (var item in client.ListDataObjectsAsync(collection, cancellationToken: cancellationToken))
+                    {
+                        await client.ComputeChecksumAsync(item.Path, cancellationToken: cancellationToken);
+                    }
+                }
+            }
+
+            foreach (var (label, collection, total) in new[] { ("200 x 5 MB", smallCollection, 200L * smallSize), ("1 x 1 GB", bigCollection, bigSize) })
+            {
+                var dtp = await TimeAsync(work, async destination =>
+                {
+                    var options = Options(server);
+                    options.MaxConnections = parallel;
+                    options.ChunkSize = chunk;
+                    await using var client = new IrodsClient(options);
+                    await client.DownloadCollectionAsync(collection, destination, cancellationToken: cancellationToken);
+                });
+                var raw = await TimeAsync(work, destination => RawCopyAsync(server.LocalPathOf(collection), destination, parallel, cancellationToken));
+                var python = File.Exists(Python)
+                    ? await TimeAsync(work, destination => PythonGetAsync(server, collection, destination, cancellationToken))
+                    : double.NaN;
+                Console.WriteLine($"{label}: dtp {Rate(total, dtp)}, python-irodsclient {Rate(total, python)}, raw socket copy {Rate(total, raw)}");
+                Console.WriteLine($"{label}: dtp / python-irodsclient = {python / dtp:0.00}x (target >= 2), dtp / raw copy = {raw / dtp:0.00}x (target >= 0.7)");
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static IrodsClientOptions Options(IrodsTestServer server) => new()
+    {
+        Host = "127.0.0.1",
+        Port = server.Port,
+        UserName = "rods",
+        Zone = server.Options.Zone,
+        Password = "rods",
+        ClientServerPolicy = IrodsClientServerPolicy.Refuse,
+    };
+
+    private static string Rate(long bytes, double seconds) =>
+        double.IsNaN(seconds) ? "n/a" : $"{bytes / seconds / (1024 * 1024):0} MB/s ({seconds:0.00} s)";
+
+    private static void WriteFiles(string folder, int count, long size)
+    {
+        Directory.CreateDirectory(folder);
+        var block = new byte[1 << 20];
+        for (var i = 0; i < count; i++)
+        {
+            Random.Shared.NextBytes(block);
+            using var file = File.Create(Path.Combine(folder, $"file-{i:D3}.bin"));
+            for (long written = 0; written < size; written += block.Length)
+            {
+                file.Write(block, 0, (int)Math.Min(block.Length, size - written));
+            }
+        }
+    }
+
+    /// <summary>Times one download into a fresh folder, with the page cache of earlier runs' outputs dropped by deleting them.</summary>
+    private static async Task<double> TimeAsync(string work, Func<string, Task> download)
+    {
+        var destination = Path.Combine(work, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(destination);
+        var watch = Stopwatch.StartNew();
+        await download(destination);
+        var seconds = watch.Elapsed.TotalSeconds;
+        Directory.Delete(destination, recursive: true);
+        return seconds;
+    }
+
+    private static async Task PythonGetAsync(IrodsTestServer server, string collection, string destination, CancellationToken cancellationToken)
+    {
+        var connection = new JsonObject { ["host"] = "127.0.0.1", ["port"] = server.Port, ["user"] = "rods", ["password"] = "rods", ["zone"] = server.Options.Zone };
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(ReferenceData.ProjectRoot, "tests", "Dtp.Tests", "Irods", "irods_client.py"));
+        start.ArgumentList.Add("get");
+        start.ArgumentList.Add(connection.ToJsonString());
+        start.ArgumentList.Add(collection);
+        start.ArgumentList.Add(destination);
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"python-irodsclient failed: {output}{error}");
+        }
+    }
+
+    /// <summary>The floor: the same files streamed over loopback TCP with no protocol at all (one connection per file, as many in parallel as dtp uses).</summary>
+    private static async Task RawCopyAsync(string sourceFolder, string destination, int parallel, CancellationToken cancellationToken)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var files = Directory.GetFiles(sourceFolder);
+        var serving = Task.Run(async () =>
+        {
+            var sends = new List<Task>();
+            for (var i = 0; i < files.Length; i++)
+            {
+                var socket = await listener.AcceptTcpClientAsync(cancellationToken);
+                sends.Add(Task.Run(async () =>
+                {
+                    using (socket)
+                    {
+                        var stream = socket.GetStream();
+                        var lengthBytes = new byte[4];
+                        await stream.ReadExactlyAsync(lengthBytes, cancellationToken);
+                        var name = new byte[BinaryPrimitives.ReadInt32BigEndian(lengthBytes)];
+                        await stream.ReadExactlyAsync(name, cancellationToken);
+                        await using var file = new FileStream(Path.Combine(sourceFolder, Encoding.UTF8.GetString(name)), FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
+                        await file.CopyToAsync(stream, 4 << 20, cancellationToken);
+                    }
+                }, cancellationToken));
+            }
+
+            await Task.WhenAll(sends);
+        }, cancellationToken);
+
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (path, ct) =>
+        {
+            using var socket = new TcpClient();
+            await socket.ConnectAsync(IPAddress.Loopback, port, ct);
+            var stream = socket.GetStream();
+            var name = Encoding.UTF8.GetBytes(Path.GetFileName(path));
+            var lengthBytes = new byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(lengthBytes, name.Length);
+            await stream.WriteAsync(lengthBytes, ct);
+            await stream.WriteAsync(name, ct);
+            await using var file = new FileStream(Path.Combine(destination, Path.GetFileName(path)), FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.None);
+            await stream.CopyToAsync(file, 4 << 20, ct);
+        });
+        await serving;
+    }
+}
