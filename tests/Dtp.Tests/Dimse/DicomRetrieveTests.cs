@@ -114,6 +114,51 @@ public sealed class DicomRetrieveTests(DimseFixture fixture)
         Assert.True(echo.IsCompletedSuccessfully);
     }
 
+    [Fact]
+    public async Task GetAsync_PeerAbortsMidTransfer_ThrowsNamingPeer()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var peer = Task.Run(async () =>
+        {
+            // accepts every proposed context, reads the C-GET request, then aborts
+            using var tcp = await listener.AcceptTcpClientAsync(Ct);
+            var stream = tcp.GetStream();
+            var request = AssociateData.Decode(await ReadPduAsync(stream), accept: false);
+            var answer = new AssociateData { CalledAeTitle = request.CalledAeTitle, CallingAeTitle = request.CallingAeTitle, MaxPduLength = 16384 };
+            answer.Contexts.AddRange(request.Contexts.Select(c => c with { Result = 0, AcceptedTransferSyntax = c.TransferSyntaxes[0] }));
+            await WritePduAsync(stream, 2, answer.Encode(accept: true));
+            await ReadPduAsync(stream);
+            await WritePduAsync(stream, 7, [0, 0, 2, 0]);
+        }, Ct);
+        var client = new DicomClient(new DicomClientOptions { Host = "127.0.0.1", Port = port, CalledAeTitle = "FLAKY", CallingAeTitle = "DTPCLIENT" });
+
+        var error = await Assert.ThrowsAsync<DicomNetworkException>(() => client.GetAsync(DicomQueryLevel.Study, StudyKey(), [DicomUid.MRImageStorage], (_, _) => Task.CompletedTask, Ct));
+        await peer;
+
+        Assert.Contains($"FLAKY@127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("aborted the association", error.Message, StringComparison.Ordinal);
+
+        static async Task<byte[]> ReadPduAsync(Stream stream)
+        {
+            var header = new byte[6];
+            await stream.ReadExactlyAsync(header, Ct);
+            var body = new byte[System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(2))];
+            await stream.ReadExactlyAsync(body, Ct);
+            return body;
+        }
+
+        static async Task WritePduAsync(Stream stream, byte type, byte[] body)
+        {
+            var header = new byte[6];
+            header[0] = type;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(2), (uint)body.Length);
+            await stream.WriteAsync(header, Ct);
+            await stream.WriteAsync(body, Ct);
+        }
+    }
+
     private DicomDataset StudyKey() => new DicomDataset().SetString(DicomTag.StudyInstanceUID, DicomVR.UI, fixture.StudyUid);
 
     private async Task AssertReceivedAsync(string destination)

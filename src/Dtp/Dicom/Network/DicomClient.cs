@@ -150,12 +150,14 @@ public sealed class DicomClient(DicomClientOptions options)
                 continue;
             }
 
+            var result = Result(message.Command, status);
             if (handlerError is not null)
             {
-                throw handlerError is DtpException ? handlerError : new DicomNetworkException($"Storing an instance received from {association.Peer} failed: {handlerError.Message}", handlerError);
+                throw new DicomNetworkException(
+                    $"C-GET at {association.Peer}: dtp could not store every instance received ({handlerError.Message}); sub-operations: {result.Completed} completed, {result.Failed} failed, {result.Warning} with warnings.",
+                    handlerError);
             }
 
-            var result = Result(message.Command, status);
             ThrowIfFailed(association, "C-GET", message.Command, result);
             await association.ReleaseAsync(cancellationToken).ConfigureAwait(false);
             return result;
