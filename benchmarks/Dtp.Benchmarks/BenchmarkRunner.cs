@@ -12,6 +12,7 @@ internal static class BenchmarkRunner
         ["commons"] = ("embedded Gen3 commons: start-up, submit 10,000 cases in batches of 500, export JSON and TSV", CommonsBenchmark.RunAsync),
         ["pacs-retrieve"] = ("A ~1 GB study from Orthanc over DICOMweb: dtp vs curl (WADO-RS), throughput and ratio", PacsRetrieveBenchmark.RunAsync),
         ["irods-download"] = ("iRODS: 200 x 5 MB and 1 x 1 GB by dtp, python-irodsclient and a raw socket copy", IrodsDownloadBenchmark.RunAsync),
+        ["dimse-get"] = ("C-GET of a generated 500-instance study from Orthanc: dtp vs dcmtk getscu", DimseGetBenchmark.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -84,7 +84,9 @@ internal static class PacsCommands
             return ExitCodes.Ok;
         });
 
-        return new Command("pacs", "A PACS over DICOMweb or Orthanc's REST API (pacs.json with pacs_url).") { config, studies, get, put };
+        var pacs = new Command("pacs", "A PACS over DICOMweb or Orthanc's REST API (pacs.json with pacs_url).") { config, studies, get, put };
+        PacsDimseCommands.AddTo(pacs, global, config);
+        return pacs;
     }
 
     private static async Task<PacsDataStore> OpenAsync(CommandContext ctx, Option<string> config)

@@ -116,6 +116,12 @@ public sealed class DicomFile
     public void WriteTo(IBufferWriter<byte> output, DicomSequenceLength sequenceLength = DicomSequenceLength.Undefined)
     {
         ArgumentNullException.ThrowIfNull(output);
+        WriteHeaderTo(output);
+        DicomCodec.Encode(Dataset, TransferSyntax, output, sequenceLength);
+    }
+
+    private void WriteHeaderTo(IBufferWriter<byte> output)
+    {
         var meta = new DicomDataset();
         foreach (var element in Meta)
         {
@@ -132,7 +138,26 @@ public sealed class DicomFile
         "DICM"u8.CopyTo(preamble[PreambleLength..]);
         output.Advance(PreambleLength + 4);
         DicomCodec.Encode(meta, metaSyntax, output);
-        DicomCodec.Encode(Dataset, TransferSyntax, output, sequenceLength);
+    }
+
+    /// <summary>
+    /// Returns a Part 10 file's bytes for a data set that is already encoded (e.g. received over the network): preamble,
+    /// <c>DICM</c>, file meta information with the SOP class, instance, transfer syntax and dtp's implementation UID, then
+    /// the data set's bytes unchanged.
+    /// </summary>
+    /// <param name="sopClassUid">The SOP class UID.</param>
+    /// <param name="sopInstanceUid">The SOP instance UID.</param>
+    /// <param name="transferSyntaxUid">The transfer syntax the data set is encoded in.</param>
+    /// <param name="dataset">The encoded data set.</param>
+    public static byte[] EncodeRaw(string sopClassUid, string sopInstanceUid, string transferSyntaxUid, ReadOnlySpan<byte> dataset)
+    {
+        var header = new DicomFile(
+            new DicomDataset().SetString(DicomTag.SOPClassUID, DicomVR.UI, sopClassUid).SetString(DicomTag.SOPInstanceUID, DicomVR.UI, sopInstanceUid),
+            new DicomTransferSyntax(transferSyntaxUid, true, true));
+        var buffer = new ArrayBufferWriter<byte>(dataset.Length + 512);
+        header.WriteHeaderTo(buffer);
+        buffer.Write(dataset);
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Encodes the file into a new array.</summary>
