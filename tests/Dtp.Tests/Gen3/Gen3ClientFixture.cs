@@ -34,8 +34,8 @@ public sealed class Gen3ClientFixture : IAsyncDisposable
 
     public static Gen3AuthOptions AuthOptions(string home) => new() { HomeDirectory = home, UseTokenCache = false };
 
-    public Gen3SubmitterOptions SubmitterOptions(int initialBatchSize = 200) =>
-        new() { InitialBatchSize = initialBatchSize, AuthOptions = AuthOptions(Home), Client = new Gen3ClientOptions { RetryDelay = TimeSpan.FromMilliseconds(10) } };
+    public Gen3SubmitterOptions SubmitterOptions(int initialBatchSize = 200, int maxBatchSize = 1000) =>
+        new() { InitialBatchSize = initialBatchSize, MaxBatchSize = maxBatchSize, AuthOptions = AuthOptions(Home), Client = new Gen3ClientOptions { RetryDelay = TimeSpan.FromMilliseconds(10) } };
 
     public string PathOf(string name) => Path.Combine(Home, name);
 
@@ -53,16 +53,16 @@ public sealed class Gen3ClientFixture : IAsyncDisposable
         ["submitter_id"] = submitterId,
         ["experiments"] = new JsonObject { ["submitter_id"] = experiment },
         ["subject_id"] = "sub-" + submitterId,
-        ["pool_id"] = "",
+        ["pool_id"] = "pool-1",
         ["subject_experimental_group"] = "g1",
         ["age"] = age,
         ["sex"] = "Female",
         ["species"] = "Homo sapiens",
-        ["strain"] = "",
-        ["rrid_for_strain"] = "",
+        ["strain"] = "C57BL/6",
+        ["rrid_for_strain"] = "RRID:IMSR_JAX:000664",
         ["age_category"] = "adult",
-        ["also_in_dataset"] = "",
-        ["member_of"] = "",
+        ["also_in_dataset"] = "none",
+        ["member_of"] = "none",
     };
 
     public static List<JsonObject> Cases(int count, string experiment) =>
