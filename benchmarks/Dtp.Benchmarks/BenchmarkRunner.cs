@@ -7,6 +7,8 @@ internal static class BenchmarkRunner
 {
     private static readonly Dictionary<string, (string Description, Func<CancellationToken, Task> Run)> Scenarios = new(StringComparer.Ordinal)
     {
+        ["sds-manifest-write"] = ("write a 100,000 x 20 manifest.xlsx (budget 3 s)", SdsManifestBenchmark.WriteAsync),
+        ["sds-manifest-read"] = ("read that manifest.xlsx (budget 2 s, 200 MB peak); run after sds-manifest-write", SdsManifestBenchmark.ReadAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -34,6 +34,9 @@ internal sealed class CommandContext : IDisposable
     /// <summary>Gets where logs, progress and error lines go (stderr).</summary>
     public TextWriter Error { get; }
 
+    /// <summary>Gets whether errors and progress go to an interactive terminal (then progress bars are drawn).</summary>
+    public bool IsTerminal => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+
     /// <summary>Gets whether the result is wanted as JSON.</summary>
     public bool Json { get; }
 

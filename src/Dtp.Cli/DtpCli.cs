@@ -34,6 +34,7 @@ public static class DtpCli
         root.Subcommands.Add(AuthCommands.Create(global));
         root.Subcommands.Add(AuthCommands.CreateCurl(global));
         root.Subcommands.Add(PacsCommands.Create(global));
+        root.Subcommands.Add(SdsCommands.Create(global));
         return root;
     }
 }

@@ -1,0 +1,512 @@
+using System.Globalization;
+using System.IO.Packaging;
+using System.Text;
+using System.Xml;
+using DocumentFormat.OpenXml.Packaging;
+
+namespace Dtp.Sds;
+
+/// <summary>
+/// Streams the first worksheet of an xlsx: the package and its relationships through DocumentFormat.OpenXml, the cell XML
+/// through an <see cref="XmlReader"/>. Only rows that hold a value are kept, so formatted empty rows down to row 1,048,576
+/// cost nothing; hyperlink targets replace cell text; formula cells without a cached value fall back to the display text of
+/// <c>HYPERLINK(...)</c>; date-formatted numbers become ISO 8601 text.
+/// </summary>
+internal static class XlsxSheetReader
+{
+    private const string MainNs = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    private const int MaxColumns = 16_384;
+
+    private static readonly XmlReaderSettings Settings = new()
+    {
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        IgnoreWhitespace = false,
+        DtdProcessing = DtdProcessing.Prohibit,
+        CloseInput = false,
+    };
+
+    public static RawSheet Read(Stream stream, string file)
+    {
+        SpreadsheetDocument document;
+        try
+        {
+            document = SpreadsheetDocument.Open(stream, false);
+        }
+        catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or FileFormatException or IOException or XmlException)
+        {
+            throw new SdsFormatException($"{file} is not a valid .xlsx workbook (not a readable zip package): {ex.Message}", new SdsLocation(file), ex);
+        }
+
+        using (document)
+        {
+            try
+            {
+                return ReadFirstSheet(document, file);
+            }
+            catch (XmlException ex)
+            {
+                throw new SdsFormatException($"{file} contains malformed XML: {ex.Message}", new SdsLocation(file), ex);
+            }
+        }
+    }
+
+    private static RawSheet ReadFirstSheet(SpreadsheetDocument document, string file)
+    {
+        var workbookPart = document.WorkbookPart
+            ?? throw new SdsFormatException($"{file} is a zip package but not a workbook (no workbook part).", new SdsLocation(file));
+        var sheets = ReadSheetList(workbookPart);
+        if (sheets.Count == 0)
+        {
+            throw new SdsFormatException($"{file} has no worksheet.", new SdsLocation(file));
+        }
+
+        var (name, relationshipId) = sheets[0];
+        var sheet = new RawSheet(file, SdsFileFormat.Xlsx, name);
+        if (sheets.Count > 1)
+        {
+            sheet.Add(SdsSeverity.Error, SdsFindingCodes.Layout, new SdsLocation(file),
+                $"The workbook has {sheets.Count} sheets ({string.Join(", ", sheets.Select(s => s.Name))}); SDS reads only the first, '{name}': move the other sheets to separate files.");
+        }
+
+        if (workbookPart.GetPartById(relationshipId) is not WorksheetPart worksheetPart)
+        {
+            throw new SdsFormatException($"{file}: sheet '{name}' is not a worksheet.", new SdsLocation(file, name));
+        }
+
+        var sharedStrings = workbookPart.SharedStringTablePart is { } sst ? ReadSharedStrings(sst) : [];
+        var dateStyles = workbookPart.WorkbookStylesPart is { } styles ? ReadDateStyles(styles) : [];
+        var hyperlinkTargets = worksheetPart.HyperlinkRelationships.ToDictionary(r => r.Id, r => r.Uri.OriginalString, StringComparer.Ordinal);
+        ReadCells(worksheetPart, sheet, sharedStrings, dateStyles, hyperlinkTargets);
+        return sheet;
+    }
+
+    private static List<(string Name, string Id)> ReadSheetList(WorkbookPart workbookPart)
+    {
+        var sheets = new List<(string, string)>();
+        using var part = workbookPart.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(part, Settings);
+        while (xml.Read())
+        {
+            if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "sheet" && xml.NamespaceURI == MainNs)
+            {
+                sheets.Add((xml.GetAttribute("name") ?? "Sheet1", xml.GetAttribute("id", RelNs) ?? string.Empty));
+            }
+        }
+
+        return sheets;
+    }
+
+    private static List<string> ReadSharedStrings(SharedStringTablePart part)
+    {
+        var strings = new List<string>();
+        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(stream, Settings);
+        var text = new StringBuilder();
+        var more = xml.Read();
+        while (more)
+        {
+            if (xml.NodeType == XmlNodeType.Element)
+            {
+                switch (xml.LocalName)
+                {
+                    case "si" when xml.IsEmptyElement:
+                        strings.Add(string.Empty);
+                        break;
+                    case "si":
+                        text.Clear();
+                        break;
+                    case "rPh":
+                        xml.Skip();
+                        more = !xml.EOF;
+                        continue;
+                    case "t" when !xml.IsEmptyElement:
+                        text.Append(xml.ReadElementContentAsString());
+                        more = !xml.EOF;
+                        continue;
+                }
+            }
+            else if (xml.NodeType == XmlNodeType.EndElement && xml.LocalName == "si")
+            {
+                strings.Add(text.ToString());
+            }
+
+            more = xml.Read();
+        }
+
+        return strings;
+    }
+
+    /// <summary>Returns the indexes of cell formats (<c>s</c> attribute) that show a date or time.</summary>
+    private static HashSet<int> ReadDateStyles(WorkbookStylesPart part)
+    {
+        var customDateFormats = new HashSet<int>();
+        var dateStyles = new HashSet<int>();
+        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(stream, Settings);
+        var inCellXfs = false;
+        var xfIndex = 0;
+        while (xml.Read())
+        {
+            if (xml.NodeType == XmlNodeType.EndElement && xml.LocalName == "cellXfs")
+            {
+                inCellXfs = false;
+            }
+
+            if (xml.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+
+            switch (xml.LocalName)
+            {
+                case "numFmt" when int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id) && IsDateFormat(xml.GetAttribute("formatCode")):
+                    customDateFormats.Add(id);
+                    break;
+                case "cellXfs":
+                    inCellXfs = !xml.IsEmptyElement;
+                    break;
+                case "xf" when inCellXfs:
+                    if (int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var fmt)
+                        && (fmt is (>= 14 and <= 22) or (>= 45 and <= 47) || customDateFormats.Contains(fmt)))
+                    {
+                        dateStyles.Add(xfIndex);
+                    }
+
+                    xfIndex++;
+                    break;
+            }
+        }
+
+        return dateStyles;
+    }
+
+    private static bool IsDateFormat(string? code)
+    {
+        if (string.IsNullOrEmpty(code))
+        {
+            return false;
+        }
+
+        var inQuote = false;
+        var inBracket = false;
+        foreach (var c in code)
+        {
+            switch (c)
+            {
+                case '"':
+                    inQuote = !inQuote;
+                    break;
+                case '[':
+                    inBracket = true;
+                    break;
+                case ']':
+                    inBracket = false;
+                    break;
+                default:
+                    if (!inQuote && !inBracket && "dmyhsDMYHS".Contains(c, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    private static void ReadCells(WorksheetPart part, RawSheet sheet, List<string> sharedStrings, HashSet<int> dateStyles,
+        Dictionary<string, string> hyperlinkTargets)
+    {
+        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(stream, Settings);
+        var cells = new List<string?>();
+        var previous = new List<string?>();
+        var rowNumber = 0;
+        var rowIndexByNumber = new Dictionary<int, int>();
+        while (xml.Read())
+        {
+            if (xml.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+
+            switch (xml.LocalName)
+            {
+                case "row":
+                    rowNumber = int.TryParse(xml.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
+                    if (xml.IsEmptyElement)
+                    {
+                        continue;
+                    }
+
+                    cells.Clear();
+                    ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles);
+                    if (RawRow.Trim(cells) is { } trimmed)
+                    {
+                        rowIndexByNumber[rowNumber] = sheet.Rows.Count;
+                        sheet.Rows.Add(new RawRow(rowNumber, trimmed));
+                    }
+
+                    break;
+                case "hyperlink":
+                    ApplyHyperlink(xml, sheet, rowIndexByNumber, hyperlinkTargets);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Reads one row's cells; a value equal to the one above it shares its string, which keeps repetitive columns small.</summary>
+    private static void ReadRow(XmlReader xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles)
+    {
+        var depth = xml.Depth;
+        var column = 0;
+        while (xml.Read() && !(xml.NodeType == XmlNodeType.EndElement && xml.Depth == depth))
+        {
+            if (xml.NodeType != XmlNodeType.Element || xml.LocalName != "c")
+            {
+                continue;
+            }
+
+            column = ParseColumn(xml.GetAttribute("r")) ?? column + 1;
+            var type = xml.GetAttribute("t");
+            var style = int.TryParse(xml.GetAttribute("s"), CultureInfo.InvariantCulture, out var s) ? s : -1;
+            var value = xml.IsEmptyElement ? default : ReadCell(xml, type);
+            if (column > MaxColumns || string.IsNullOrEmpty(value.Raw) && value.Formula is null)
+            {
+                continue;
+            }
+
+            var text = Convert(value, type, style, sharedStrings, dateStyles, sheet, rowNumber, column);
+            if (string.IsNullOrEmpty(text))
+            {
+                continue;
+            }
+
+            while (cells.Count < column)
+            {
+                cells.Add(null);
+            }
+
+            while (previous.Count < column)
+            {
+                previous.Add(null);
+            }
+
+            if (string.Equals(previous[column - 1], text, StringComparison.Ordinal))
+            {
+                text = previous[column - 1]!;
+            }
+
+            previous[column - 1] = text;
+            cells[column - 1] = text;
+        }
+    }
+
+    private static (string? Raw, string? Formula) ReadCell(XmlReader xml, string? type)
+    {
+        var depth = xml.Depth;
+        string? raw = null;
+        string? formula = null;
+        StringBuilder? inline = null;
+        var more = xml.Read();
+        while (more && !(xml.NodeType == XmlNodeType.EndElement && xml.Depth == depth))
+        {
+            // ReadElementContentAsString leaves the reader on the next node, so it must not be followed by Read().
+            if (xml.NodeType == XmlNodeType.Element && !xml.IsEmptyElement)
+            {
+                switch (xml.LocalName)
+                {
+                    case "v":
+                        raw = xml.ReadElementContentAsString();
+                        continue;
+                    case "f":
+                        formula = xml.ReadElementContentAsString();
+                        continue;
+                    case "t" when type == "inlineStr":
+                        (inline ??= new StringBuilder()).Append(xml.ReadElementContentAsString());
+                        continue;
+                    case "rPh":
+                        xml.Skip();
+                        continue;
+                }
+            }
+            else if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "f")
+            {
+                formula ??= string.Empty;
+            }
+
+            more = xml.Read();
+        }
+
+        return (inline?.ToString() ?? raw, formula);
+    }
+
+    private static string? Convert((string? Raw, string? Formula) value, string? type, int style, List<string> sharedStrings,
+        HashSet<int> dateStyles, RawSheet sheet, int row, int column)
+    {
+        var raw = value.Raw;
+        if (string.IsNullOrEmpty(raw))
+        {
+            // A formula whose result was never computed (the templates' =HYPERLINK("url","text") cells).
+            return HyperlinkFormulaText(value.Formula!);
+        }
+
+        string? text;
+        switch (type)
+        {
+            case "s":
+                text = int.TryParse(raw, CultureInfo.InvariantCulture, out var index) && index >= 0 && index < sharedStrings.Count
+                    ? sharedStrings[index]
+                    : null;
+                if (text is null)
+                {
+                    sheet.Add(SdsSeverity.Error, SdsFindingCodes.UnreadableFile, sheet.At(row, column), $"The cell refers to shared string {raw}, which the workbook does not have.");
+                }
+
+                break;
+            case "b":
+                text = raw == "1" ? "TRUE" : "FALSE";
+                break;
+            case "e" or "str" or "inlineStr" or "d":
+                text = raw;
+                break;
+            default:
+                text = dateStyles.Contains(style) && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var serial)
+                    ? FormatDate(serial)
+                    : FormatNumber(raw);
+                break;
+        }
+
+        return text?.Replace("\uFEFF", string.Empty, StringComparison.Ordinal);
+    }
+
+    private static string FormatNumber(string raw) =>
+        IsPlainInteger(raw) ? raw
+        : double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            ? number.ToString("R", CultureInfo.InvariantCulture)
+            : raw;
+
+    private static bool IsPlainInteger(string raw) =>
+        raw.Length is > 0 and <= 15 && (raw.Length == 1 || raw[0] != '0') && !raw.AsSpan().ContainsAnyExceptInRange('0', '9');
+
+    private static string FormatDate(double serial)
+    {
+        if (serial < 0 || serial > 2_958_465)
+        {
+            return serial.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        var date = DateTime.FromOADate(serial);
+        return date.TimeOfDay == TimeSpan.Zero
+            ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : date.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Returns the display text of <c>HYPERLINK("url","text")</c> (or its url), or null for other formulas.</summary>
+    private static string? HyperlinkFormulaText(string formula)
+    {
+        if (!formula.StartsWith("HYPERLINK(", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var arguments = new List<string>();
+        var current = new StringBuilder();
+        var inString = false;
+        for (var i = "HYPERLINK(".Length; i < formula.Length; i++)
+        {
+            var c = formula[i];
+            if (inString)
+            {
+                if (c == '"' && i + 1 < formula.Length && formula[i + 1] == '"')
+                {
+                    current.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+                else
+                {
+                    current.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                inString = true;
+            }
+            else if (c is ',' or ')')
+            {
+                arguments.Add(current.ToString());
+                current.Clear();
+                if (c == ')')
+                {
+                    break;
+                }
+            }
+        }
+
+        return arguments.Count switch
+        {
+            >= 2 when arguments[1].Length > 0 => arguments[1],
+            >= 1 => arguments[0],
+            _ => null,
+        };
+    }
+
+    private static void ApplyHyperlink(XmlReader xml, RawSheet sheet, Dictionary<int, int> rowIndexByNumber, Dictionary<string, string> targets)
+    {
+        var reference = xml.GetAttribute("ref");
+        var id = xml.GetAttribute("id", RelNs);
+        if (reference is null || id is null || !targets.TryGetValue(id, out var target))
+        {
+            return;
+        }
+
+        // A range "A1:B2" gets the target only in its first cell, which is what the user sees as the link.
+        var first = reference.Split(':')[0];
+        if (ParseColumn(first) is not { } column || !int.TryParse(first.AsSpan(first.AsSpan().IndexOfAnyInRange('0', '9')), CultureInfo.InvariantCulture, out var row)
+            || !rowIndexByNumber.TryGetValue(row, out var index))
+        {
+            return;
+        }
+
+        var cells = sheet.Rows[index].Cells;
+        if (column <= cells.Length && !string.IsNullOrEmpty(cells[column - 1]))
+        {
+            cells[column - 1] = target;
+        }
+    }
+
+    /// <summary>Returns the 1-based column of a reference such as <c>AB12</c>.</summary>
+    internal static int? ParseColumn(string? reference)
+    {
+        if (string.IsNullOrEmpty(reference))
+        {
+            return null;
+        }
+
+        var column = 0;
+        foreach (var c in reference)
+        {
+            if (c is >= 'A' and <= 'Z')
+            {
+                column = (column * 26) + (c - 'A' + 1);
+            }
+            else if (c is >= 'a' and <= 'z')
+            {
+                column = (column * 26) + (c - 'a' + 1);
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return column == 0 ? null : column;
+    }
+}
