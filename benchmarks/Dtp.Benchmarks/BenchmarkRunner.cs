@@ -9,6 +9,8 @@ internal static class BenchmarkRunner
     {
         ["sds-manifest-write"] = ("write a 100,000 x 20 manifest.xlsx (budget 3 s)", SdsManifestBenchmark.WriteAsync),
         ["sds-manifest-read"] = ("read that manifest.xlsx (budget 2 s, 200 MB peak); run after sds-manifest-write", SdsManifestBenchmark.ReadAsync),
+        ["gen3-submit"] = ("submit 10,000 records: adaptive batches vs 30 per request vs 1 (DTP_BENCH_RECORDS changes the count)", Gen3SubmitBenchmark.SubmitAsync),
+        ["gen3-stream"] = ("page 10,000 records through the streaming GraphQL query (needs peregrine in the commons)", Gen3SubmitBenchmark.StreamAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)
