@@ -7,11 +7,14 @@ namespace Dtp.Commons;
 /// <summary>Small helpers for writing Gen3-shaped responses.</summary>
 internal static class Http
 {
+    /// <summary>JSON output options: no HTML-oriented escaping (a JSON API, as Flask's jsonify writes it).</summary>
+    public static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task JsonAsync(HttpContext context, int status, JsonNode body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, Options);
         body.WriteTo(writer);
         await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }

@@ -67,7 +67,7 @@ internal static class PacsCommands
 
             using var store = await OpenAsync(ctx, config).ConfigureAwait(false);
             var options = new PacsDownloadOptions { SeriesInstanceUids = ctx.Parse.GetValue(series) ?? [], MaxParallelSeries = ctx.Parse.GetValue(parallel) };
-            var result = await store.DownloadStudyAsync(uid, dest, options, cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
+            var result = await store.DownloadStudyAsync(uid, dest, options, TerminalProgress(ctx), ctx.CancellationToken).ConfigureAwait(false);
             await ctx.WriteResultAsync(ResultJson(result), $"{result.FilesTransferred} files downloaded ({result.BytesTransferred} bytes), {result.FilesSkipped} already complete, in {result.Folder}").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
@@ -78,7 +78,7 @@ internal static class PacsCommands
         put.SetGuardedAction(global, async ctx =>
         {
             using var store = await OpenAsync(ctx, config).ConfigureAwait(false);
-            var result = await store.UploadFilesAsync(ctx.Parse.GetValue(paths)!, new PacsUploadOptions { BatchSize = ctx.Parse.GetValue(batch) }, cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
+            var result = await store.UploadFilesAsync(ctx.Parse.GetValue(paths)!, new PacsUploadOptions { BatchSize = ctx.Parse.GetValue(batch) }, TerminalProgress(ctx), ctx.CancellationToken).ConfigureAwait(false);
             await ctx.WriteResultAsync(ResultJson(result), $"{result.FilesTransferred} files uploaded ({result.BytesTransferred} bytes), {result.FilesSkipped} skipped (not DICOM)").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
@@ -102,6 +102,24 @@ internal static class PacsCommands
         return PacsDataStore.Create(pacs, ctx.LoggerFactory);
     }
 
+    /// <summary>A one-line counter on stderr when stderr is an interactive terminal; nothing otherwise.</summary>
+    private static SynchronousProgress? TerminalProgress(CommandContext ctx)
+    {
+        if (!ReferenceEquals(ctx.Error, Console.Error) || Console.IsErrorRedirected)
+        {
+            return null;
+        }
+
+        var gate = new Lock();
+        return new SynchronousProgress(p =>
+        {
+            lock (gate)
+            {
+                ctx.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r{p.FilesDone}/{p.FilesTotal} files, {p.BytesTransferred / 1_000_000.0:F1} MB{(p.FilesDone == p.FilesTotal ? Environment.NewLine : string.Empty)}"));
+            }
+        });
+    }
+
     private static JsonObject ResultJson(PacsTransferResult result) => new()
     {
         ["files_transferred"] = result.FilesTransferred,
@@ -109,4 +127,10 @@ internal static class PacsCommands
         ["bytes_transferred"] = result.BytesTransferred,
         ["folder"] = result.Folder,
     };
+}
+
+/// <summary>Reports on the reporting thread (<see cref="Progress{T}"/> would post to a context the CLI does not have).</summary>
+internal sealed class SynchronousProgress(Action<PacsTransferProgress> report) : IProgress<PacsTransferProgress>
+{
+    public void Report(PacsTransferProgress value) => report(value);
 }

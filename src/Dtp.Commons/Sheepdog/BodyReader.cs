@@ -35,7 +35,7 @@ internal static class BodyReader
         };
     }
 
-    /// <summary>Words a JSON syntax error as Python's json module does (<c>Expecting value: line 1 column 9 (char 8)</c>).</summary>
+    /// <summary>Words a JSON syntax error as Python's json module words its most common one (<c>Expecting value: line 1 column 9 (char 8)</c>).</summary>
     private static string PythonJsonError(string body, JsonException ex)
     {
         var line = (int)(ex.LineNumber ?? 0);
@@ -49,8 +49,13 @@ internal static class BodyReader
 
         var prefix = Encoding.UTF8.GetBytes(body[offset..]);
         var charColumn = Encoding.UTF8.GetCharCount(prefix, 0, Math.Min(column, prefix.Length));
-        var what = body.Trim().Length == 0 || offset + charColumn >= body.Length ? "Expecting value" : "Invalid JSON";
-        return $"{what}: line {line + 1} column {charColumn + 1} (char {offset + charColumn})";
+
+        // .NET reports the byte where it gave up inside a bad literal; Python the literal's first character.
+        while (offset + charColumn < body.Length && charColumn > 0 && char.IsLetterOrDigit(body[offset + charColumn - 1]))
+        {
+            charColumn--;
+        }
+        return $"Expecting value: line {line + 1} column {charColumn + 1} (char {offset + charColumn})";
     }
 
     private static List<JsonNode?> ReadDelimited(string body, char separator, Gen3Dictionary dictionary)

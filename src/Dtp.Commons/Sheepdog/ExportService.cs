@@ -37,12 +37,13 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
                 return;
             }
 
-            await using var writer = new Utf8JsonWriter(stream);
+            await using var writer = new Utf8JsonWriter(stream, Http.Options);
             writer.WriteStartObject();
             writer.WriteStartArray("data");
+            var record = new StringBuilder(1024);
             foreach (var row in rows)
             {
-                WriteNodeRecord(writer, layout, row, links.GetValueOrDefault(row.Id));
+                WriteNodeRecord(writer, layout, row, links.GetValueOrDefault(row.Id), record);
                 if (writer.BytesPending > 65536)
                 {
                     await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -61,18 +62,16 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
         var found = new List<StoredNode>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<string>(ids);
-        var depth0 = ids.Count;
         while (queue.Count > 0)
         {
             var id = queue.Dequeue();
-            var isRequested = depth0-- > 0;
             if (!seen.Add(id) || GraphStore.FindById(connection, id) is not { } node || node.ProjectId != projectId)
             {
                 continue;
             }
 
             found.Add(node);
-            if (withChildren || !isRequested)
+            if (withChildren)
             {
                 foreach (var (childId, _) in GraphStore.Children(connection, id))
                 {
@@ -114,7 +113,7 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
 
     private async Task WriteRecordArrayAsync(Stream stream, List<StoredNode> records, Dictionary<string, List<StoredLink>> links, CancellationToken cancellationToken)
     {
-        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        await using var writer = new Utf8JsonWriter(stream, Http.Options with { Indented = true });
         writer.WriteStartArray();
         foreach (var row in records)
         {
@@ -166,25 +165,60 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
         }
     }
 
-    private static void WriteNodeRecord(Utf8JsonWriter writer, RecordLayout layout, StoredNode row, List<StoredLink>? links)
+    /// <summary>
+    /// Writes one record of a node export. Stored properties are a JSON object without nulls, so their text is copied as it is
+    /// between the leading keys and the links (no parsing per record).
+    /// </summary>
+    private static void WriteNodeRecord(Utf8JsonWriter writer, RecordLayout layout, StoredNode row, List<StoredLink>? links, StringBuilder record)
     {
-        using var props = JsonDocument.Parse(row.Props);
-        writer.WriteStartObject();
-        writer.WriteString("project_id", row.ProjectId);
-        writer.WriteString("submitter_id", row.SubmitterId);
-        foreach (var name in layout.Properties)
+        record.Clear();
+        record.Append("{\"project_id\":");
+        AppendString(record, row.ProjectId);
+        record.Append(",\"submitter_id\":");
+        AppendString(record, row.SubmitterId);
+        if (row.Props.Length > 2)
         {
-            if (props.RootElement.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
+            record.Append(',').Append(row.Props, 1, row.Props.Length - 2);
+        }
+
+        foreach (var link in layout.Links)
+        {
+            var parentKey = RecordLayout.ParentKey(link);
+            var first = true;
+            foreach (var parent in links?.Where(l => l.Link == link.Name) ?? [])
             {
-                writer.WritePropertyName(name);
-                value.WriteTo(writer);
+                record.Append(first ? ",\"" : ",").Append(first ? link.Name + "\":[" : "");
+                first = false;
+                record.Append("{\"node_id\":");
+                AppendString(record, parent.TargetId);
+                record.Append(",\"").Append(parentKey).Append("\":");
+                AppendString(record, parentKey == "code" ? parent.TargetCode : parent.TargetSubmitterId);
+                record.Append('}');
+            }
+
+            if (!first)
+            {
+                record.Append(']');
             }
         }
 
-        WriteLinks(writer, layout, links, "node_id");
-        writer.WriteString("id", row.Id);
-        writer.WriteString("type", row.Type);
-        writer.WriteEndObject();
+        record.Append(",\"id\":");
+        AppendString(record, row.Id);
+        record.Append(",\"type\":");
+        AppendString(record, row.Type);
+        record.Append('}');
+        writer.WriteRawValue(record.ToString(), skipInputValidation: true);
+    }
+
+    private static void AppendString(StringBuilder builder, string? value)
+    {
+        if (value is null)
+        {
+            builder.Append("null");
+            return;
+        }
+
+        builder.Append('"').Append(JsonEncodedText.Encode(value, Http.Options.Encoder).Value).Append('"');
     }
 
     private static void WriteLinks(Utf8JsonWriter writer, RecordLayout layout, List<StoredLink>? links, string idKey)
@@ -219,6 +253,29 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
         }
     }
 
+    /// <summary>Puts each stored property's TSV text into its column (one forward scan of the JSON, no document).</summary>
+    private static void FillColumns(string props, RecordLayout layout, List<string> fields, int start, string nullText)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(props));
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var index = layout.ColumnOf(reader.GetString()!);
+            reader.Read();
+            var text = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.StartArray or JsonTokenType.StartObject => RecordLayout.TsvValue(JsonElement.ParseValue(ref reader), nullText),
+                JsonTokenType.Null => nullText,
+                _ => RecordLayout.TsvValue(JsonElement.ParseValue(ref reader), nullText),
+            };
+            if (index >= 0)
+            {
+                fields[start + index] = text;
+            }
+        }
+    }
+
     private static async Task WriteTsvAsync(Stream stream, RecordLayout layout, List<StoredNode> rows, Dictionary<string, List<StoredLink>> links,
         string nullText, string lineEnd, bool quote, CancellationToken cancellationToken)
     {
@@ -235,13 +292,13 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
                 fields.Add(row.Id);
                 fields.Add(row.ProjectId ?? nullText);
                 fields.Add(row.SubmitterId ?? nullText);
-                using (var props = JsonDocument.Parse(row.Props))
+                var start = fields.Count;
+                for (var i = 0; i < layout.Properties.Count; i++)
                 {
-                    foreach (var name in layout.Properties)
-                    {
-                        fields.Add(props.RootElement.TryGetProperty(name, out var value) ? RecordLayout.TsvValue(value, nullText) : nullText);
-                    }
+                    fields.Add(nullText);
                 }
+
+                FillColumns(row.Props, layout, fields, start, nullText);
 
                 var rowLinks = links.GetValueOrDefault(row.Id);
                 foreach (var link in layout.Links)

@@ -9,6 +9,8 @@ internal sealed class RecordLayout
 {
     private static readonly HashSet<string> Leading = new(StringComparer.Ordinal) { "type", "id", "project_id", "submitter_id" };
 
+    private readonly Dictionary<string, int> columns;
+
     public RecordLayout(DictionaryNode node)
     {
         Node = node;
@@ -19,6 +21,7 @@ internal sealed class RecordLayout
         Optional = [.. node.Properties.Where(p => Plain(p) && !Required.Contains(p)).Order(StringComparer.Ordinal)];
         Properties = [.. Required, .. Optional];
         Links = node.Links;
+        columns = Properties.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
     }
 
     public DictionaryNode Node { get; }
@@ -31,6 +34,9 @@ internal sealed class RecordLayout
     public IReadOnlyList<string> Properties { get; }
 
     public IReadOnlyList<DictionaryLink> Links { get; }
+
+    /// <summary>Returns the index of a property in <see cref="Properties"/>, or -1.</summary>
+    public int ColumnOf(string property) => columns.GetValueOrDefault(property, -1);
 
     /// <summary>The key a link's parent shows besides its id: <c>code</c> for projects, else <c>submitter_id</c>.</summary>
     public static string ParentKey(DictionaryLink link) => link.TargetType == "project" ? "code" : "submitter_id";

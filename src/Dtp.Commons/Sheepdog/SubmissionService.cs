@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dtp.Commons.Storage;
 using Dtp.Gen3.Dictionary;
@@ -59,6 +62,7 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
             }
 
             var lookup = new Lookup(connection, transaction);
+            lookup.Prefetch(projectId, entities.Select(e => (e.Node.Name, e.Doc["submitter_id"] is JsonValue v && v.TryGetValue<string>(out var sid) ? sid : null)));
             foreach (var entity in entities)
             {
                 Prepare(entity, createOnly, lookup);
@@ -69,6 +73,7 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
                 ResolveLinks(entity, entities, code, lookup);
             }
 
+            CheckParentMultiplicity(entities, lookup);
             AddDuplicateErrors(entities, projectId, transactional);
             var outcomes = entities.Select(e => e.Outcome).ToList();
             var ok = outcomes.All(o => o.Valid) && transactional.Count == 0;
@@ -230,6 +235,27 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         return null;
     }
 
+    /// <summary>For one_to_one and one_to_many links a parent takes one child: neither another stored record nor another of the batch may link to it.</summary>
+    private static void CheckParentMultiplicity(List<Pending> entities, Lookup lookup)
+    {
+        var claimed = new Dictionary<(string Link, string Target), Pending>();
+        foreach (var entity in entities.Where(e => e.Outcome.Valid))
+        {
+            foreach (var link in entity.Node.Links.Where(l => l.IsFromOne))
+            {
+                foreach (var target in entity.Links.GetValueOrDefault(link.Name) ?? [])
+                {
+                    var taken = !claimed.TryAdd((link.Name, target), entity) || lookup.ChildCount(target, link.Name, entity.Outcome.Id!) > 0;
+                    if (taken)
+                    {
+                        entity.Outcome.AddError(new RecordError([link.Name],
+                            $"'{link.Name}' link is {link.Multiplicity}: {link.TargetType} {target} already has a {entity.Node.Name}", RecordErrorTypes.InvalidLink));
+                    }
+                }
+            }
+        }
+    }
+
     private static void AddDuplicateErrors(List<Pending> entities, string projectId, JsonArray transactional)
     {
         foreach (var group in entities.Where(e => e.SubmitterId is not null).GroupBy(e => (e.Node.Name, e.SubmitterId)).Where(g => g.Count() > 1))
@@ -273,13 +299,30 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         var aLink = addLink.Parameters.Add("$link", SqliteType.Text);
         var aDst = addLink.Parameters.Add("$dst", SqliteType.Text);
 
+        var linkNames = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var buffer = new ArrayBufferWriter<byte>(4096);
         foreach (var entity in entities)
         {
-            var linkNames = entity.Node.Links.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
-            var props = entity.Existing is null ? [] : (JsonNode.Parse(entity.Existing.Props) as JsonObject ?? []);
+            if (!linkNames.TryGetValue(entity.Node.Name, out var links))
+            {
+                linkNames[entity.Node.Name] = links = entity.Node.Links.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+            }
+
+            var props = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
+            if (entity.Existing is not null && JsonNode.Parse(entity.Existing.Props) is JsonObject stored)
+            {
+                foreach (var (key, value) in stored)
+                {
+                    if (value is not null)
+                    {
+                        props[key] = value;
+                    }
+                }
+            }
+
             foreach (var (key, value) in entity.Doc)
             {
-                if (SystemColumns.Contains(key) || linkNames.Contains(key))
+                if (SystemColumns.Contains(key) || links.Contains(key))
                 {
                     continue;
                 }
@@ -290,11 +333,24 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
                 }
                 else
                 {
-                    props[key] = value.DeepClone();
+                    props[key] = value;
                 }
             }
 
-            var propsJson = new JsonObject(props.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))).ToJsonString();
+            buffer.ResetWrittenCount();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                foreach (var (key, value) in props)
+                {
+                    writer.WritePropertyName(key);
+                    value.WriteTo(writer);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            var propsJson = Encoding.UTF8.GetString(buffer.WrittenSpan);
             var id = entity.Outcome.Id!;
             if (entity.Existing is null)
             {
@@ -370,6 +426,25 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
             return node;
         }
 
+        /// <summary>Loads in one query the stored nodes that the batch's (type, submitter_id) keys name.</summary>
+        public void Prefetch(string projectId, IEnumerable<(string Type, string? SubmitterId)> keys)
+        {
+            var wanted = keys.Where(k => k.SubmitterId is not null).Select(k => (k.Type, SubmitterId: k.SubmitterId!)).Distinct().ToList();
+            foreach (var (type, submitterId) in wanted)
+            {
+                byKey[(type, projectId, submitterId)] = null;
+            }
+
+            foreach (var node in GraphStore.FindBySubmitterIds(connection, transaction, projectId, [.. wanted.Select(k => k.SubmitterId).Distinct(StringComparer.Ordinal)]))
+            {
+                var key = (node.Type, projectId, node.SubmitterId!);
+                if (byKey.ContainsKey(key))
+                {
+                    byKey[key] = node;
+                }
+            }
+        }
+
         public StoredNode? ByKey(string type, string projectId, string submitterId)
         {
             var key = (type, projectId, submitterId);
@@ -380,6 +455,9 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
 
             return node;
         }
+
+        public long ChildCount(string target, string link, string exceptSource) =>
+            GraphStore.CountChildren(connection, transaction, target, link, exceptSource);
 
         public bool HasLink(string id, string link) =>
             GraphStore.LinksOf(connection, [id], transaction).GetValueOrDefault(id)?.Any(l => l.Link == link) == true;

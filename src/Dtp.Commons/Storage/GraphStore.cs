@@ -19,6 +19,28 @@ internal static class GraphStore
     public static StoredNode? FindByKey(SqliteConnection connection, string type, string projectId, string submitterId, SqliteTransaction? transaction = null) =>
         QueryNodes(connection, transaction, $"SELECT {NodeColumns} FROM nodes WHERE type = $a AND project_id = $b AND submitter_id = $c", type, projectId, submitterId).FirstOrDefault();
 
+    /// <summary>Returns the nodes of a project whose submitter_id is one of <paramref name="submitterIds"/> (any type).</summary>
+    public static List<StoredNode> FindBySubmitterIds(SqliteConnection connection, SqliteTransaction transaction, string projectId, IReadOnlyList<string> submitterIds)
+    {
+        var result = new List<StoredNode>();
+        foreach (var chunk in submitterIds.Chunk(900))
+        {
+            var names = string.Join(',', chunk.Select((_, i) => "$s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"SELECT {NodeColumns} FROM nodes WHERE project_id = $p AND submitter_id IN ({names})";
+            command.Parameters.AddWithValue("$p", projectId);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                command.Parameters.AddWithValue("$s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), chunk[i]);
+            }
+
+            result.AddRange(ReadNodes(command));
+        }
+
+        return result;
+    }
+
     public static List<StoredNode> ListByType(SqliteConnection connection, string type, string? projectId) =>
         projectId is null
             ? QueryNodes(connection, null, $"SELECT {NodeColumns} FROM nodes WHERE type = $a ORDER BY id", type)
@@ -66,6 +88,18 @@ internal static class GraphStore
         return result;
     }
 
+    /// <summary>Counts the nodes other than <paramref name="exceptSource"/> linked to <paramref name="target"/> through <paramref name="link"/>.</summary>
+    public static long CountChildren(SqliteConnection connection, SqliteTransaction transaction, string target, string link, string exceptSource)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COUNT(*) FROM edges WHERE dst = $d AND link = $l AND src <> $s";
+        command.Parameters.AddWithValue("$d", target);
+        command.Parameters.AddWithValue("$l", link);
+        command.Parameters.AddWithValue("$s", exceptSource);
+        return (long)command.ExecuteScalar()!;
+    }
+
     public static void Delete(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
         using var command = connection.CreateCommand();
@@ -81,6 +115,11 @@ internal static class GraphStore
         command.Transaction = transaction;
         command.CommandText = sql;
         Bind(command, args);
+        return ReadNodes(command);
+    }
+
+    private static List<StoredNode> ReadNodes(SqliteCommand command)
+    {
         using var reader = command.ExecuteReader();
         var result = new List<StoredNode>();
         while (reader.Read())

@@ -52,14 +52,11 @@ public sealed record PacsConfig(string Path, string? Host, int? Port, string? Ca
             throw new ConfigException(doc.Path, "pacs_token", "is set together with pacs_username; expected one way to sign in.");
         }
 
+        var api = doc.GetChoice("pacs_api", required: false, "dicomweb", "orthanc") ?? "dicomweb";
+        var caFile = doc.GetPath("pacs_ca_file", required: false);
         return new PacsConfig(doc.Path, host, port, aec, aet, doc.UnknownKeyWarnings())
         {
-            Url = url,
-            Api = doc.GetChoice("pacs_api", required: false, "dicomweb", "orthanc") ?? "dicomweb",
-            UserName = userName,
-            Password = password,
-            Token = token,
-            CaFile = doc.GetPath("pacs_ca_file", required: false),
+            Url = url, Api = api, UserName = userName, Password = password, Token = token, CaFile = caFile,
         };
     }
 

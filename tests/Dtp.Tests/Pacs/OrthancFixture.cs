@@ -31,6 +31,7 @@ public sealed class OrthancFixture : IAsyncLifetime
         if (server is not null)
         {
             await server.DisposeAsync();
+            TestContext.Current.SendDiagnosticMessage($"Orthanc's log is kept at {server.KeepLogAt}");
         }
     }
 }

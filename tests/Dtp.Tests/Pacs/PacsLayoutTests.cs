@@ -56,6 +56,7 @@ public sealed class PacsLayoutTests : IDisposable
         Assert.Null(config.Host);
         Assert.Equal(Path.Combine(folder, "ca.pem"), config.CaFile);
         Assert.DoesNotContain("s3cret", config.ToString(), StringComparison.Ordinal);
+        Assert.Empty(config.Warnings);
     }
 
     [Theory]

@@ -38,6 +38,19 @@ internal static class SchemaValidator
         return errors.Count == 0;
     }
 
+    private static bool AnyValid(JsonArray schemas, JsonNode? instance)
+    {
+        foreach (var schema in schemas)
+        {
+            if (IsValid(schema, instance))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static void Visit(JsonObject schema, JsonNode? instance, List<object> path, List<SchemaError> errors)
     {
         foreach (var (keyword, value) in schema)
@@ -139,7 +152,7 @@ internal static class SchemaValidator
 
                     break;
                 case "anyOf" when value is JsonArray any:
-                    if (!any.Any(sub => IsValid(sub, instance)))
+                    if (!AnyValid(any, instance))
                     {
                         Add(errors, keyword, path, $"{PythonRepr.Of(instance)} is not valid under any of the given schemas");
                     }
@@ -177,16 +190,31 @@ internal static class SchemaValidator
 
     private static void CheckType(JsonNode? value, JsonNode? instance, List<object> path, List<SchemaError> errors)
     {
-        var types = value switch
+        switch (value)
         {
-            JsonArray list => list.Select(t => t?.GetValue<string>() ?? "null").ToList(),
-            JsonValue single => [single.GetValue<string>()],
-            _ => [],
-        };
-        if (types.Count > 0 && !types.Any(t => JsonTypes.Is(instance, t)))
-        {
-            Add(errors, "type", path, $"{PythonRepr.Of(instance)} is not of type {string.Join(", ", types.Select(PythonRepr.OfString))}");
+            case JsonValue single when JsonTypes.Is(instance, single.GetValue<string>()):
+                return;
+            case JsonArray list:
+                foreach (var type in list)
+                {
+                    if (JsonTypes.Is(instance, (string?)type ?? "null"))
+                    {
+                        return;
+                    }
+                }
+
+                if (list.Count == 0)
+                {
+                    return;
+                }
+
+                break;
+            case null:
+                return;
         }
+
+        var names = value is JsonArray all ? all.Select(t => PythonRepr.OfString((string?)t ?? "null")) : [PythonRepr.OfString(value.GetValue<string>())];
+        Add(errors, "type", path, $"{PythonRepr.Of(instance)} is not of type {string.Join(", ", names)}");
     }
 
     private static void CheckBound(JsonObject schema, JsonValue instance, JsonValue bound, bool isMinimum, List<object> path, List<SchemaError> errors)
@@ -229,9 +257,22 @@ internal static class SchemaValidator
 
     private static void CheckAdditional(JsonObject schema, JsonNode? value, JsonObject instance, List<object> path, List<SchemaError> errors)
     {
+        if (value is JsonValue permitted && permitted.GetValueKind() == JsonValueKind.True)
+        {
+            return;
+        }
+
         var properties = schema["properties"] as JsonObject;
-        var extras = instance.Select(p => p.Key).Where(k => properties is null || !properties.ContainsKey(k)).ToList();
-        if (extras.Count == 0)
+        List<string>? extras = null;
+        foreach (var (key, _) in instance)
+        {
+            if (properties is null || !properties.ContainsKey(key))
+            {
+                (extras ??= []).Add(key);
+            }
+        }
+
+        if (extras is null)
         {
             return;
         }

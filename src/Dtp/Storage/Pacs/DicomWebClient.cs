@@ -149,7 +149,7 @@ public sealed partial class DicomWebClient(HttpClient http, ILogger<DicomWebClie
     }
 
     /// <summary>Stores Part 10 files in one STOW-RS request (<c>POST studies</c>), streamed from disk.</summary>
-    /// <returns>The bytes sent.</returns>
+    /// <returns>The files' bytes sent.</returns>
     /// <exception cref="DtpException">The PACS failed, refused, or rejected some instances (named in the message).</exception>
     public async Task<long> StoreAsync(IReadOnlyList<string> files, CancellationToken cancellationToken = default)
     {
@@ -180,7 +180,7 @@ public sealed partial class DicomWebClient(HttpClient http, ILogger<DicomWebClie
             throw new DtpException($"Cannot {what}: {http.BaseAddress}studies rejected {failed.Count} instances: {string.Join(", ", failed.Take(10))}.", DtpErrorKind.Remote);
         }
 
-        return content.Headers.ContentLength ?? 0;
+        return files.Sum(f => new FileInfo(f).Length);
     }
 
     /// <summary>DICOMweb has no standard way to delete; this route refuses.</summary>

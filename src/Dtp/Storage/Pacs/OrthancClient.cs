@@ -110,7 +110,8 @@ public sealed partial class OrthancClient(HttpClient http, ILogger<OrthancClient
             }
             catch (InvalidDataException ex)
             {
-                throw new DtpException($"Cannot {what}: {url} sent a malformed zip archive: {ex.Message}", DtpErrorKind.Remote, innerException: ex);
+                // Orthanc streams archives without a length, so a cut connection shows up here as a truncated zip.
+                throw new DtpException($"Cannot {what}: {url} sent an incomplete or malformed zip archive: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
             }
 
             await using (archive.ConfigureAwait(false))

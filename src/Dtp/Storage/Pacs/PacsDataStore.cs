@@ -254,6 +254,11 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
         }
 
         Directory.CreateDirectory(folder);
+        foreach (var stale in Directory.EnumerateFiles(folder, ".*.part"))
+        {
+            File.Delete(stale); // left by a run that was killed mid-file
+        }
+
         if (missing.Count == instances.Count)
         {
             await api.RetrieveSeriesAsync(series, (stream, ct) => SaveAsync(stream, folder, tally, ct), cancellationToken).ConfigureAwait(false);
