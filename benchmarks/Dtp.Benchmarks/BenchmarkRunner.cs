@@ -9,6 +9,8 @@ internal static class BenchmarkRunner
     {
         ["sds-manifest-write"] = ("write a 100,000 x 20 manifest.xlsx (budget 3 s)", SdsManifestBenchmark.WriteAsync),
         ["sds-manifest-read"] = ("read that manifest.xlsx (budget 2 s, 200 MB peak); run after sds-manifest-write", SdsManifestBenchmark.ReadAsync),
+        ["gen3-submit"] = ("submit 10,000 records: adaptive batches vs 30 per request vs 1 (DTP_BENCH_RECORDS changes the count)", Gen3SubmitBenchmark.SubmitAsync),
+        ["gen3-stream"] = ("page 10,000 records through the streaming GraphQL query (needs peregrine in the commons)", Gen3SubmitBenchmark.StreamAsync),
         ["commons"] = ("embedded Gen3 commons: start-up, submit 10,000 cases in batches of 500, export JSON and TSV", CommonsBenchmark.RunAsync),
         ["pacs-retrieve"] = ("A ~1 GB study from Orthanc over DICOMweb: dtp vs curl (WADO-RS), throughput and ratio", PacsRetrieveBenchmark.RunAsync),
         ["irods-download"] = ("iRODS: 200 x 5 MB and 1 x 1 GB by dtp, python-irodsclient and a raw socket copy", IrodsDownloadBenchmark.RunAsync),

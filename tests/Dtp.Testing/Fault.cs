@@ -60,6 +60,18 @@ public sealed class Fault
         return new(FaultKind.HttpError, $"answer HTTP {status}") { Status = status, RetryAfterSeconds = retryAfterSeconds };
     }
 
+    /// <summary>
+    /// Passes requests through, except that a request whose Content-Length exceeds <paramref name="bytes"/> is answered by
+    /// the proxy with <paramref name="status"/> and an HTML body (as nginx's <c>client_max_body_size</c> does) and the
+    /// connection closed. Requests must carry Content-Length (no chunked bodies).
+    /// </summary>
+    public static Fault RejectBodiesOver(long bytes, int status = 413)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(status, 400);
+        return new(FaultKind.RejectLargeBodies, $"answer HTTP {status} to bodies over {bytes} bytes") { Bytes = bytes, Status = status };
+    }
+
     /// <inheritdoc/>
     public override string ToString() => Description;
 }
@@ -75,4 +87,5 @@ internal enum FaultKind
     CutRequest,
     Delay,
     HttpError,
+    RejectLargeBodies,
 }

@@ -135,6 +135,9 @@ public sealed class FaultProxy : IAsyncDisposable
                 case FaultKind.HttpError:
                     await AnswerHttpErrorAsync(client, fault, token);
                     break;
+                case FaultKind.RejectLargeBodies:
+                    await RejectLargeBodiesAsync(client, fault, token);
+                    break;
                 case FaultKind.Delay:
                     await Task.Delay(fault.Delay, token);
                     await PumpAsync(client, fault, token);
@@ -232,14 +235,19 @@ public sealed class FaultProxy : IAsyncDisposable
     private static async Task AnswerHttpErrorAsync(Socket client, Fault fault, CancellationToken token)
     {
         await ReadRequestAsync(client, token);
-        var reason = ReasonPhrase(fault.Status);
-        var body = $"<html>\r\n<head><title>{fault.Status} {reason}</title></head>\r\n<body>\r\n<center><h1>{fault.Status} {reason}</h1></center>\r\n<hr><center>fault-proxy</center>\r\n</body>\r\n</html>\r\n";
+        await WriteHttpErrorAsync(client, fault.Status, fault.RetryAfterSeconds, token);
+    }
+
+    private static async Task WriteHttpErrorAsync(Socket client, int status, int? retryAfterSeconds, CancellationToken token)
+    {
+        var reason = ReasonPhrase(status);
+        var body = $"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}</h1></center>\r\n<hr><center>fault-proxy</center>\r\n</body>\r\n</html>\r\n";
         var head = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {fault.Status} {reason}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {reason}\r\n")
             .Append("Content-Type: text/html; charset=utf-8\r\n")
             .Append(CultureInfo.InvariantCulture, $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n")
             .Append("Connection: close\r\n");
-        if (fault.RetryAfterSeconds is { } seconds)
+        if (retryAfterSeconds is { } seconds)
         {
             head.Append(CultureInfo.InvariantCulture, $"Retry-After: {seconds}\r\n");
         }
@@ -247,6 +255,69 @@ public sealed class FaultProxy : IAsyncDisposable
         head.Append("\r\n").Append(body);
         await SendAllAsync(client, Encoding.UTF8.GetBytes(head.ToString()), token);
         client.Shutdown(SocketShutdown.Both);
+    }
+
+    /// <summary>Relays request after request (each read whole by its Content-Length); answers the first one too large itself.</summary>
+    private async Task RejectLargeBodiesAsync(Socket client, Fault fault, CancellationToken token)
+    {
+        using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await upstream.ConnectAsync(upstreamHost, upstreamPort, token);
+        var responses = CopyAsync(upstream, client, long.MaxValue, () => { }, token);
+        var pending = new List<byte>();
+        var buffer = new byte[81920];
+        try
+        {
+            while (true)
+            {
+                int headEnd;
+                while ((headEnd = IndexOf(pending, "\r\n\r\n"u8)) < 0)
+                {
+                    var read = await client.ReceiveAsync(buffer, SocketFlags.None, token);
+                    if (read == 0)
+                    {
+                        upstream.Shutdown(SocketShutdown.Send);
+                        return;
+                    }
+
+                    pending.AddRange(buffer.AsSpan(0, read));
+                }
+
+                var head = Encoding.ASCII.GetString([.. pending.GetRange(0, headEnd)]);
+                var length = head.Split("\r\n").Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && p[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                    .Select(p => long.Parse(p[1].Trim(), CultureInfo.InvariantCulture)).FirstOrDefault();
+                var total = headEnd + 4 + length;
+                while (pending.Count < total)
+                {
+                    var read = await client.ReceiveAsync(buffer, SocketFlags.None, token);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    pending.AddRange(buffer.AsSpan(0, read));
+                }
+
+                if (length > fault.Bytes)
+                {
+                    await WriteHttpErrorAsync(client, fault.Status, null, token);
+                    Abort(upstream);
+                    return;
+                }
+
+                await SendAllAsync(upstream, pending.GetRange(0, (int)total).ToArray(), token);
+                pending.RemoveRange(0, (int)total);
+            }
+        }
+        finally
+        {
+            try
+            {
+                await responses;
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
+            {
+            }
+        }
     }
 
     /// <summary>Reads one HTTP request head and drains its body (by Content-Length, or to the last chunk).</summary>

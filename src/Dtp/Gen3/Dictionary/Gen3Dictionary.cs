@@ -85,10 +85,7 @@ public sealed class Gen3Dictionary
                 throw new DtpException($"Dictionary file {path} is not a JSON object keyed by node.", DtpErrorKind.Local, isTransient: false);
             }
 
-            foreach (var (key, value) in all)
-            {
-                documents[key.EndsWith(".yaml", StringComparison.Ordinal) ? key : key + ".yaml"] = value?.DeepClone();
-            }
+            return FromJson(all, path);
         }
         else
         {
@@ -96,6 +93,23 @@ public sealed class Gen3Dictionary
         }
 
         return FromDocuments(documents, path);
+    }
+
+    /// <summary>Builds a dictionary from one JSON document keyed by node name (sheepdog's <c>_dictionary/_all</c>) or by file name (<c>schema.json</c>).</summary>
+    /// <param name="document">The document; it is not modified.</param>
+    /// <param name="source">Where the document came from (a file or URL), for error messages.</param>
+    /// <returns>The dictionary.</returns>
+    /// <exception cref="DtpException">The document has a dangling <c>$ref</c> or no node types (kind Local).</exception>
+    public static Gen3Dictionary FromJson(JsonObject document, string source)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var documents = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var (key, value) in document)
+        {
+            documents[key.EndsWith(".yaml", StringComparison.Ordinal) ? key : key + ".yaml"] = value?.DeepClone();
+        }
+
+        return FromDocuments(documents, source);
     }
 
     /// <summary>Returns the node type of that name.</summary>

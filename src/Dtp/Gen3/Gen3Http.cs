@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Timeout;
+
+namespace Dtp.Gen3;
+
+/// <summary>
+/// The HTTP plumbing the Gen3 clients share: resolves paths against the commons' root, turns transport failures and
+/// non-success answers into <see cref="Gen3ApiException"/>, and builds the resilience pipeline of <see cref="Gen3ClientOptions"/>.
+/// </summary>
+internal sealed class Gen3Http
+{
+    /// <summary>sheepdog's (and peregrine's) public prefix under the commons' root.</summary>
+    public const string SubmissionPath = "api/v0/submission/";
+
+    private readonly HttpClient http;
+    private readonly Func<CancellationToken, Task<Uri>> root;
+
+    private Gen3Http(HttpClient http, Func<CancellationToken, Task<Uri>> root)
+    {
+        this.http = http;
+        this.root = root;
+    }
+
+    /// <summary>Builds the plumbing over the pooled handler of <paramref name="auth"/>: retries outside, a current token on every attempt.</summary>
+    public static Gen3Http FromAuth(Auth auth, Gen3ClientOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(auth);
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        Configure(pipeline, options ?? new Gen3ClientOptions());
+        var chain = new ResilienceHandler(pipeline.Build()) { InnerHandler = new Gen3AuthHandler(auth) { InnerHandler = auth.Handler } };
+
+        // disposeHandler: false keeps Auth's pooled handler alive for the other clients built from it.
+        var http = new HttpClient(chain, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.UserAgent.Add(UserAgent);
+        return new Gen3Http(http, auth.GetEndpointAsync);
+    }
+
+    /// <summary>Uses an HTTP client configured by registration (base address, auth, resilience).</summary>
+    public static Gen3Http FromClient(HttpClient http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var root = http.BaseAddress ?? throw new ArgumentException("The HTTP client has no base address; register it with AddGen3Clients or set BaseAddress to the commons' root URL.", nameof(http));
+        var withSlash = root.AbsoluteUri.EndsWith('/') ? root : new Uri(root.AbsoluteUri + "/");
+        return new Gen3Http(http, _ => Task.FromResult(withSlash));
+    }
+
+    /// <summary>Gets the User-Agent every Gen3 client sends.</summary>
+    public static ProductInfoHeaderValue UserAgent { get; } = new("dtp", typeof(Gen3Http).Assembly.GetName().Version?.ToString(3));
+
+    /// <summary>Adds Gen3's retry (GET only) and per-attempt timeout to a pipeline.</summary>
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, Gen3ClientOptions options)
+    {
+        var retry = new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = options.MaxRetryAttempts,
+            Delay = options.RetryDelay,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+        };
+        retry.DisableForUnsafeHttpMethods();
+        if (options.MaxRetryAttempts > 0)
+        {
+            pipeline.AddRetry(retry);
+        }
+
+        pipeline.AddTimeout(options.AttemptTimeout);
+    }
+
+    /// <summary>Returns the absolute URL of a path under the commons' root.</summary>
+    public async Task<Uri> UrlAsync(string path, CancellationToken cancellationToken) =>
+        new(await root(cancellationToken).ConfigureAwait(false), path);
+
+    /// <summary>Sends a request; transport failures become a transient <see cref="Gen3ApiException"/>. The caller disposes the answer.</summary>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="path">The path under the commons' root, e.g. <c>api/v0/submission/</c>.</param>
+    /// <param name="content">The body, if any.</param>
+    /// <param name="what">What is being done, for error messages.</param>
+    /// <param name="streamed">Whether to return as soon as the headers arrive (the body is then read without a time limit).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string what, bool streamed, CancellationToken cancellationToken)
+    {
+        var url = await UrlAsync(path, cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(method, url) { Content = content };
+        try
+        {
+            return await http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new Gen3ApiException($"{what} failed: cannot reach {method} {url}: {ex.Message}", url, null, null, isTransient: true, ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new Gen3ApiException($"{what} failed: {method} {url} did not answer within {ex.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.", url, null, null, isTransient: true, ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new Gen3ApiException($"{what} failed: {method} {url} timed out.", url, null, null, isTransient: true, ex);
+        }
+    }
+
+    /// <summary>Sends a request and throws <see cref="Gen3ApiException"/> unless the answer is a success.</summary>
+    public async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, HttpContent? content, string what, bool streamed, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(method, path, content, what, streamed, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await Gen3ApiException.FromResponseAsync(what, response, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return response;
+    }
+
+    /// <summary>GETs a JSON document, checking the status and that the body is JSON.</summary>
+    public async Task<JsonNode> GetJsonAsync(string path, string what, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(HttpMethod.Get, path, null, what, streamed: false, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return ParseJson(body, what, response) ?? throw NotJson(what, response, body, null);
+    }
+
+    /// <summary>Parses a JSON body, or throws naming the URL.</summary>
+    public static JsonNode? ParseJson(string body, string what, HttpResponseMessage response)
+    {
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            throw NotJson(what, response, body, ex);
+        }
+    }
+
+    /// <summary>The error for a success answer whose body is not the JSON expected.</summary>
+    public static Gen3ApiException NotJson(string what, HttpResponseMessage response, string body, Exception? inner) =>
+        new($"{what} failed: {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode} with something other than the JSON expected{Gen3AuthException.Excerpt(body)}",
+            response.RequestMessage?.RequestUri, response.StatusCode, null, isTransient: false, inner);
+
+    /// <summary>A JSON request body with a known length (so it can be sent again, and gateways see its size).</summary>
+    public static ByteArrayContent JsonBody(JsonNode body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Gen3Json.Default.JsonNode));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    /// <summary>Escapes one path segment (a program, project or id).</summary>
+    public static string Segment(string value, string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value, name);
+        return Uri.EscapeDataString(value);
+    }
+}
