@@ -35,6 +35,7 @@ public static class DtpCli
         root.Subcommands.Add(AuthCommands.CreateCurl(global));
         root.Subcommands.Add(PacsCommands.Create(global));
         root.Subcommands.Add(SdsCommands.Create(global));
+        root.Subcommands.Add(ConvertCommands.Create(global));
         return root;
     }
 }
