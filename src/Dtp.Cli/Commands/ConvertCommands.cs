@@ -19,7 +19,7 @@ internal static class ConvertCommands
         var schemaDir = new Option<string?>("--schema-dir") { Description = "A Gen3 dictionary folder of YAML files or an _all JSON file (default: the shipped SDS dictionary)." };
         var compat = new Option<string?>("--compat") { Description = $"Reproduce the original converter, defects included: {string.Join(", ", CompatVariants.Names)}." };
         compat.AcceptOnlyFromAmong([.. CompatVariants.Names]);
-        var placeholders = new Option<PlaceholderPolicy>("--placeholders") { Description = "Required properties without a value: omit (report) or na (write \"NA\" where allowed).", DefaultValueFactory = _ => PlaceholderPolicy.Omit };
+        var placeholders = new Option<PlaceholderPolicy>("--placeholders") { Description = "Required properties without a value: NotAvailable (write \"NA\" where the dictionary allows it, the default) or Omit (leave out and report).", DefaultValueFactory = _ => PlaceholderPolicy.NotAvailable };
         var command = new Command("convert", "Convert an SDS dataset's metadata to Gen3 records; exit 4 when records fail the dictionary.")
         {
             source, output, project, experiment, version, schemaDir, compat, placeholders,

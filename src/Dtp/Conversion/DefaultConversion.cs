@@ -16,6 +16,8 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
 {
     private static readonly string[] LeadingKeys = ["type", "experiments", "cases", "submitter_id"];
 
+    private static readonly ElementMapping[] Mappings = [ElementMapping.DefaultAdditions, ElementMapping.V200Fixed202309, ElementMapping.V123];
+
     private readonly Dictionary<string, SdsLocation> submitterIds = new(StringComparer.Ordinal);
 
     public List<ConversionFinding> Findings { get; } = [];
@@ -150,7 +152,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             return key;
         }
 
-        foreach (var mapping in new[] { ElementMapping.V200Fixed202309, ElementMapping.V123 })
+        foreach (var mapping in Mappings)
         {
             var row = mapping.For(category).FirstOrDefault(r => r.Property.Length > 0 && SdsNames.Normalize(r.Element) == key);
             if (row is not null && node.Properties.Contains(row.Property))
@@ -209,7 +211,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             {
                 columns[header.Key] = property;
             }
-            else if (header.Key != "subject_id" || parents is null)
+            else
             {
                 Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{file.At(file.HeaderRow, header.Column)}: column '{header.Text}' has no property in dictionary node {nodeType} and is left out.", file.At(file.HeaderRow, header.Column), nodeType));
             }
@@ -226,13 +228,13 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             }
 
             var idText = idKey == "filename" && folder.Length > 0 ? $"{folder}/{TrimDot(id.Text)}" : idKey == "filename" ? TrimDot(id.Text) : id.Text;
-            var submitterId = SubmitterId(experiment, category, idText);
+            var subject = row["subject_id"];
+            var submitterId = SubmitterId(experiment, category, parents is not null && subject is not null ? $"{subject.Text}-{idText}" : idText);
             var record = Initial(nodeType, submitterId);
             var sources = new Dictionary<string, SdsLocation>(StringComparer.Ordinal) { ["submitter_id"] = id.Location };
             if (parents is not null)
             {
                 record.Remove("experiments");
-                var subject = row["subject_id"];
                 if (subject is not null && parents.TryGetValue(subject.Text, out var caseId))
                 {
                     record["cases"] = new JsonArray(new JsonObject { ["submitter_id"] = caseId });

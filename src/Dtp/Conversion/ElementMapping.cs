@@ -29,6 +29,12 @@ public sealed class ElementMapping
     /// <summary>Gets the fixed table for SDS 2.0.0 sources of 2023-09-07 (adds the un-indented element names).</summary>
     public static ElementMapping V200Fixed202309 { get; } = Load("2.0.0-2023-09");
 
+    /// <summary>
+    /// Gets dtp's own additions for default mode: the <c>samples</c> columns of SDS 2.0.0 (as the later upstream workbook
+    /// maps them) and their older names (<c>specimen type</c>, <c>experimental group</c>, ...).
+    /// </summary>
+    public static ElementMapping DefaultAdditions { get; } = Load("default");
+
     /// <summary>Gets the table's name (the resource it was loaded from).</summary>
     public string Name { get; }
 

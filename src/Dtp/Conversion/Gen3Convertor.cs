@@ -51,7 +51,7 @@ public sealed class Gen3Convertor
     public CompatVariant? Compatibility { get; set; }
 
     /// <summary>Gets or sets the placeholder policy for required properties without a value (default mode only).</summary>
-    public PlaceholderPolicy Placeholders { get; set; } = PlaceholderPolicy.Omit;
+    public PlaceholderPolicy Placeholders { get; set; } = PlaceholderPolicy.NotAvailable;
 
     /// <summary>Uses the Gen3 dictionary in <paramref name="path"/> instead of the shipped SDS dictionary.</summary>
     /// <param name="path">A folder of dictionary YAML files, or a <c>_dictionary/_all</c> JSON file.</param>
@@ -129,10 +129,7 @@ public sealed class Gen3Convertor
             findings = conversion.Findings;
         }
 
-        var records = files.ToDictionary(
-            f => f.Content is JsonArray a ? (string?)a.FirstOrDefault()?["type"] ?? Path.GetFileNameWithoutExtension(f.File) : (string)f.Content["type"]!,
-            f => f.Content is JsonArray a ? a.Count : 1,
-            StringComparer.Ordinal);
+        var records = files.ToDictionary(f => NodeOf(f.File), f => f.Content is JsonArray a ? a.Count : 1, StringComparer.Ordinal);
         var result = new ConversionResult(destDir, records, [.. files.Select(f => f.File)], findings);
         if (Compatibility is null)
         {
@@ -150,6 +147,13 @@ public sealed class Gen3Convertor
         ArgumentNullException.ThrowIfNull(destDir);
         return ExecuteAsync(sourceDir.FullName, destDir.FullName, cancellationToken);
     }
+
+    private static string NodeOf(string file) => Path.GetFileNameWithoutExtension(file) switch
+    {
+        "subjects" => "case",
+        "samples" => "sample",
+        var name => name,
+    };
 
     /// <summary>Writes every file into a temporary folder inside <paramref name="destDir"/>, then moves them into place.</summary>
     private static async Task WriteAllAsync(string destDir, List<(string File, JsonNode Content)> files, bool asciiOnly, CancellationToken cancellationToken)
