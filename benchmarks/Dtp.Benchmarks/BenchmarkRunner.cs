@@ -9,6 +9,7 @@ internal static class BenchmarkRunner
     {
         ["sds-manifest-write"] = ("write a 100,000 x 20 manifest.xlsx (budget 3 s)", SdsManifestBenchmark.WriteAsync),
         ["sds-manifest-read"] = ("read that manifest.xlsx (budget 2 s, 200 MB peak); run after sds-manifest-write", SdsManifestBenchmark.ReadAsync),
+        ["convert"] = ("convert a generated 2,000 subjects x 5 samples, 100,000-file dataset (budget 4 s, 300 MB peak) and the golden example", ConvertBenchmark.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -20,6 +20,9 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
 
     private readonly Dictionary<string, SdsLocation> submitterIds = new(StringComparer.Ordinal);
 
+    /// <summary>Placeholders written, per node and property: the first row and how many rows (reported once each).</summary>
+    private readonly Dictionary<(string Node, string Property), (SdsLocation First, int Count)> placeholderUses = [];
+
     public List<ConversionFinding> Findings { get; } = [];
 
     /// <summary>
@@ -62,12 +65,12 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         var cases = new Dictionary<string, string>(StringComparer.Ordinal);
         if (await ReadAsync(sourceDir, "subjects", cancellationToken).ConfigureAwait(false) is SdsTableFile subjects)
         {
-            output.Add(("subjects.json", Table(subjects, "case", "subjects", "subject_id", null, cases)));
+            output.Add(("subjects.json", new JsonArray([.. Table(subjects, "case", "subjects", "subject_id", null, cases)])));
         }
 
         if (await ReadAsync(sourceDir, "samples", cancellationToken).ConfigureAwait(false) is SdsTableFile samples)
         {
-            output.Add(("samples.json", Table(samples, "sample", "samples", "sample_id", cases, null)));
+            output.Add(("samples.json", new JsonArray([.. Table(samples, "sample", "samples", "sample_id", cases, null)])));
         }
 
         var manifests = new JsonArray();
@@ -82,7 +85,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
                 var folder = Path.GetDirectoryName(file)?.Replace('\\', '/') ?? string.Empty;
                 foreach (var record in Table(manifest, "manifest", "manifest", "filename", null, null, folder))
                 {
-                    manifests.Add(record!.DeepClone());
+                    manifests.Add(record);
                 }
             }
         }
@@ -100,6 +103,12 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             {
                 Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{Path.GetFileName(other)} is not converted: this converter maps dataset_description, subjects, samples and manifest only.", new SdsLocation(Path.GetFileName(other))));
             }
+        }
+
+        foreach (var ((node, property), (first, count)) in placeholderUses)
+        {
+            Findings.Add(new ConversionFinding(ConversionSeverity.Warning,
+                string.Create(CultureInfo.InvariantCulture, $"{first}: required property {node}.{property} has no value in {count} record(s) from here on; wrote the placeholder \"NA\"."), first, node, property));
         }
 
         return output;
@@ -196,9 +205,9 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         return Reorder(node, record);
     }
 
-    private JsonArray Table(SdsTableFile file, string nodeType, string category, string idKey, Dictionary<string, string>? parents, Dictionary<string, string>? ids, string folder = "")
+    private List<JsonObject> Table(SdsTableFile file, string nodeType, string category, string idKey, Dictionary<string, string>? parents, Dictionary<string, string>? ids, string folder = "")
     {
-        var records = new JsonArray();
+        var records = new List<JsonObject>();
         if (Node(nodeType, file.At()) is not { } node)
         {
             return records;
@@ -298,7 +307,8 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
                 if (schema is not null && SchemaValidator.IsValid(schema, candidate))
                 {
                     record[property] = candidate;
-                    Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{row}: required property {node.Name}.{property} has no value; wrote the placeholder \"NA\".", row, node.Name, property));
+                    var key = (node.Name, property);
+                    placeholderUses[key] = placeholderUses.TryGetValue(key, out var use) ? (use.First, use.Count + 1) : (row, 1);
                 }
             }
         }
