@@ -1,0 +1,360 @@
+using System.Globalization;
+using System.IO.Packaging;
+using System.Text;
+using System.Xml;
+using DocumentFormat.OpenXml.Packaging;
+
+namespace Dtp.Conversion;
+
+/// <summary>Streams one worksheet of an xlsx into an <see cref="ExcelTable"/> of typed cells.</summary>
+internal static class XlsxTableReader
+{
+    private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+    private static readonly XmlReaderSettings Settings = new()
+    {
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        DtdProcessing = DtdProcessing.Prohibit,
+        CloseInput = false,
+    };
+
+    public static ExcelTable Read(Stream stream, string file, string? sheetName)
+    {
+        SpreadsheetDocument document;
+        try
+        {
+            document = SpreadsheetDocument.Open(stream, false);
+        }
+        catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or FileFormatException or IOException or XmlException)
+        {
+            throw new DtpException($"{file} is not a readable .xlsx workbook: {ex.Message}", DtpErrorKind.Local, isTransient: false, ex);
+        }
+
+        using (document)
+        {
+            try
+            {
+                return ReadSheet(document, file, sheetName);
+            }
+            catch (XmlException ex)
+            {
+                throw new DtpException($"{file} contains malformed XML: {ex.Message}", DtpErrorKind.Local, isTransient: false, ex);
+            }
+        }
+    }
+
+    private static ExcelTable ReadSheet(SpreadsheetDocument document, string file, string? sheetName)
+    {
+        var workbook = document.WorkbookPart ?? throw new DtpException($"{file} is not a workbook.", DtpErrorKind.Local);
+        var sheets = new List<(string Name, string Id)>();
+        using (var stream = workbook.GetStream(FileMode.Open, FileAccess.Read))
+        using (var xml = XmlReader.Create(stream, Settings))
+        {
+            while (xml.Read())
+            {
+                if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "sheet")
+                {
+                    sheets.Add((xml.GetAttribute("name") ?? string.Empty, xml.GetAttribute("id", RelNs) ?? string.Empty));
+                }
+            }
+        }
+
+        var chosen = sheetName is null ? sheets.FirstOrDefault() : sheets.FirstOrDefault(s => s.Name == sheetName);
+        if (chosen.Id is null)
+        {
+            throw new DtpException(sheetName is null
+                ? $"{file} has no worksheet."
+                : $"{file} has no worksheet named '{sheetName}' (it has: {string.Join(", ", sheets.Select(s => s.Name))}).", DtpErrorKind.Local);
+        }
+
+        if (workbook.GetPartById(chosen.Id) is not WorksheetPart part)
+        {
+            throw new DtpException($"{file}: sheet '{chosen.Name}' is not a worksheet.", DtpErrorKind.Local);
+        }
+
+        var shared = workbook.SharedStringTablePart is { } sst ? ReadSharedStrings(sst) : [];
+        var dateStyles = workbook.WorkbookStylesPart is { } styles ? ReadDateStyles(styles) : [];
+        var date1904 = Read1904(workbook);
+        var rows = ReadRows(part, shared, dateStyles, date1904);
+        var header = rows.Count > 0 ? rows[0].Cells : [];
+        return new ExcelTable(file, chosen.Name, header, rows.Count > 1 ? rows[1..] : []);
+    }
+
+    private static bool Read1904(WorkbookPart workbook)
+    {
+        using var stream = workbook.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(stream, Settings);
+        while (xml.Read())
+        {
+            if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "workbookPr")
+            {
+                return xml.GetAttribute("date1904") is "1" or "true";
+            }
+        }
+
+        return false;
+    }
+
+    private static List<string> ReadSharedStrings(SharedStringTablePart part)
+    {
+        var strings = new List<string>();
+        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(stream, Settings);
+        var text = new StringBuilder();
+        var more = xml.Read();
+        while (more)
+        {
+            if (xml.NodeType == XmlNodeType.Element)
+            {
+                switch (xml.LocalName)
+                {
+                    case "si" when xml.IsEmptyElement:
+                        strings.Add(string.Empty);
+                        break;
+                    case "si":
+                        text.Clear();
+                        break;
+                    case "rPh":
+                        xml.Skip();
+                        more = !xml.EOF;
+                        continue;
+                    case "t" when !xml.IsEmptyElement:
+                        text.Append(xml.ReadElementContentAsString());
+                        more = !xml.EOF;
+                        continue;
+                }
+            }
+            else if (xml.NodeType == XmlNodeType.EndElement && xml.LocalName == "si")
+            {
+                strings.Add(text.ToString());
+            }
+
+            more = xml.Read();
+        }
+
+        return strings;
+    }
+
+    private static HashSet<int> ReadDateStyles(WorkbookStylesPart part)
+    {
+        var customDates = new HashSet<int>();
+        var dateStyles = new HashSet<int>();
+        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(stream, Settings);
+        var inCellXfs = false;
+        var index = 0;
+        while (xml.Read())
+        {
+            if (xml.NodeType == XmlNodeType.EndElement && xml.LocalName == "cellXfs")
+            {
+                inCellXfs = false;
+            }
+
+            if (xml.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+
+            switch (xml.LocalName)
+            {
+                case "numFmt" when int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id) && IsDateFormat(xml.GetAttribute("formatCode")):
+                    customDates.Add(id);
+                    break;
+                case "cellXfs":
+                    inCellXfs = !xml.IsEmptyElement;
+                    break;
+                case "xf" when inCellXfs:
+                    if (int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var fmt)
+                        && (fmt is (>= 14 and <= 22) or (>= 45 and <= 47) || customDates.Contains(fmt)))
+                    {
+                        dateStyles.Add(index);
+                    }
+
+                    index++;
+                    break;
+            }
+        }
+
+        return dateStyles;
+    }
+
+    /// <summary>Whether a number format shows a date or time: a d, m, y, h or s outside quotes and brackets.</summary>
+    private static bool IsDateFormat(string? code)
+    {
+        var inQuote = false;
+        var inBracket = false;
+        foreach (var c in code ?? string.Empty)
+        {
+            if (c == '"')
+            {
+                inQuote = !inQuote;
+            }
+            else if (!inQuote && c is '[' or ']')
+            {
+                inBracket = c == '[';
+            }
+            else if (!inQuote && !inBracket && "dmyhsDMYHS".Contains(c, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static List<ExcelRow> ReadRows(WorksheetPart part, List<string> shared, HashSet<int> dateStyles, bool date1904)
+    {
+        var rows = new List<ExcelRow>();
+        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(stream, Settings);
+        var rowNumber = 0;
+        var cells = new List<ExcelCell?>();
+        while (xml.Read())
+        {
+            if (xml.NodeType != XmlNodeType.Element || xml.LocalName != "row")
+            {
+                continue;
+            }
+
+            rowNumber = int.TryParse(xml.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
+            if (xml.IsEmptyElement)
+            {
+                continue;
+            }
+
+            cells.Clear();
+            ReadRow(xml, rowNumber, cells, shared, dateStyles, date1904);
+            if (cells.Exists(c => c is not null))
+            {
+                rows.Add(new ExcelRow(rowNumber, [.. cells]));
+            }
+        }
+
+        return rows;
+    }
+
+    private static void ReadRow(XmlReader xml, int rowNumber, List<ExcelCell?> cells, List<string> shared, HashSet<int> dateStyles, bool date1904)
+    {
+        var depth = xml.Depth;
+        var column = 0;
+        while (xml.Read() && !(xml.NodeType == XmlNodeType.EndElement && xml.Depth == depth))
+        {
+            if (xml.NodeType != XmlNodeType.Element || xml.LocalName != "c")
+            {
+                continue;
+            }
+
+            column = ParseColumn(xml.GetAttribute("r")) ?? column + 1;
+            var type = xml.GetAttribute("t");
+            var style = int.TryParse(xml.GetAttribute("s"), CultureInfo.InvariantCulture, out var s) ? s : -1;
+            var raw = xml.IsEmptyElement ? null : ReadValue(xml, type);
+            if (string.IsNullOrEmpty(raw) || column > 16_384)
+            {
+                continue;
+            }
+
+            var cell = ToCell(raw, type, style, rowNumber, column, shared, dateStyles, date1904);
+            if (cell is null)
+            {
+                continue;
+            }
+
+            while (cells.Count < column)
+            {
+                cells.Add(null);
+            }
+
+            cells[column - 1] = cell;
+        }
+    }
+
+    private static string? ReadValue(XmlReader xml, string? type)
+    {
+        var depth = xml.Depth;
+        string? raw = null;
+        StringBuilder? inline = null;
+        var more = xml.Read();
+        while (more && !(xml.NodeType == XmlNodeType.EndElement && xml.Depth == depth))
+        {
+            if (xml.NodeType == XmlNodeType.Element && !xml.IsEmptyElement)
+            {
+                switch (xml.LocalName)
+                {
+                    case "v":
+                        raw = xml.ReadElementContentAsString();
+                        continue;
+                    case "t" when type == "inlineStr":
+                        (inline ??= new StringBuilder()).Append(xml.ReadElementContentAsString());
+                        continue;
+                    case "rPh" or "f":
+                        xml.Skip();
+                        continue;
+                }
+            }
+
+            more = xml.Read();
+        }
+
+        return inline?.ToString() ?? raw;
+    }
+
+    private static ExcelCell? ToCell(string raw, string? type, int style, int row, int column, List<string> shared, HashSet<int> dateStyles, bool date1904)
+    {
+        switch (type)
+        {
+            case "s":
+                return int.TryParse(raw, CultureInfo.InvariantCulture, out var index) && index >= 0 && index < shared.Count && shared[index].Length > 0
+                    ? new ExcelCell(row, column, ExcelCellKind.Text, shared[index])
+                    : null;
+            case "str" or "inlineStr":
+                return new ExcelCell(row, column, ExcelCellKind.Text, raw);
+            case "b":
+                return new ExcelCell(row, column, ExcelCellKind.Boolean, raw is "1" or "true");
+            case "e":
+                return new ExcelCell(row, column, ExcelCellKind.Error, raw);
+            case "d":
+                return DateTime.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var iso)
+                    ? new ExcelCell(row, column, ExcelCellKind.DateTime, iso)
+                    : new ExcelCell(row, column, ExcelCellKind.Text, raw);
+        }
+
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return new ExcelCell(row, column, ExcelCellKind.Text, raw);
+        }
+
+        if (dateStyles.Contains(style) && number is >= 0 and < 2_958_466)
+        {
+            var date = DateTime.FromOADate(date1904 ? number + 1462 : number);
+            return new ExcelCell(row, column, ExcelCellKind.DateTime, new DateTime(date.Ticks - (date.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified));
+        }
+
+        return number == Math.Floor(number) && Math.Abs(number) < 9.2e18
+            ? new ExcelCell(row, column, ExcelCellKind.WholeNumber, (long)number)
+            : new ExcelCell(row, column, ExcelCellKind.Number, number);
+    }
+
+    private static int? ParseColumn(string? reference)
+    {
+        if (string.IsNullOrEmpty(reference))
+        {
+            return null;
+        }
+
+        var column = 0;
+        foreach (var c in reference)
+        {
+            if (c is >= 'A' and <= 'Z')
+            {
+                column = (column * 26) + (c - 'A' + 1);
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return column > 0 ? column : null;
+    }
+}
