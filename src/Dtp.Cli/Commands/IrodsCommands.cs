@@ -104,7 +104,8 @@ internal static class IrodsCommands
             IrodsTransferSummary summary;
             if (stat.Kind == IrodsObjectKind.Collection)
             {
-                summary = await client.DownloadCollectionAsync(path, target, ctx.Parse.GetValue(overwrite), cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
+                summary = await ProgressDisplay.RunAsync(ctx, $"downloading {path}",
+                    progress => client.DownloadCollectionAsync(path, target, ctx.Parse.GetValue(overwrite), progress, ctx.CancellationToken)).ConfigureAwait(false);
             }
             else
             {
@@ -137,7 +138,8 @@ internal static class IrodsCommands
             IrodsTransferSummary summary;
             if (Directory.Exists(local))
             {
-                summary = await client.UploadFolderAsync(local, target, cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
+                summary = await ProgressDisplay.RunAsync(ctx, $"uploading {local}",
+                    progress => client.UploadFolderAsync(local, target, progress, ctx.CancellationToken)).ConfigureAwait(false);
             }
             else if (File.Exists(local))
             {

@@ -73,12 +73,12 @@ public sealed partial class IrodsClient
     /// <param name="collection">The collection's absolute path.</param>
     /// <param name="destination">The folder that receives the collection's content.</param>
     /// <param name="overwrite">Whether files that exist and differ may be replaced.</param>
-    /// <param name="progress">Receives each finished file's path.</param>
+    /// <param name="progress">Receives a report after each file (done or skipped as complete).</param>
     /// <param name="cancellationToken">Cancels the download; partial files stay for a later resume.</param>
     /// <returns>What was transferred.</returns>
     /// <exception cref="DtpException">A name would leave <paramref name="destination"/>, a file exists and differs, or the server failed.</exception>
     public async Task<IrodsTransferSummary> DownloadCollectionAsync(string collection, string destination, bool overwrite = false,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         IrodsPath.ThrowIfInvalid(collection);
         var root = Path.GetFullPath(destination);
@@ -88,7 +88,8 @@ public sealed partial class IrodsClient
         // Every name is checked before anything is written: a hostile or odd name must not leave the destination.
         var plan = objects.Select(o => (Object: o, Local: DatasetPaths.Combine(root, o.Path[prefix.Length..]))).ToList();
         long bytes = 0;
-        int skipped = 0, verified = 0;
+        int skipped = 0, verified = 0, done = 0;
+        var totalBytes = plan.Sum(p => p.Object.Size);
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = options.MaxConnections, CancellationToken = cancellationToken }, async (item, ct) =>
         {
             if (await IsCompleteAsync(item.Object, item.Local, ct).ConfigureAwait(false))
@@ -105,7 +106,7 @@ public sealed partial class IrodsClient
                 }
             }
 
-            progress?.Report(item.Object.Path);
+            progress?.Report(new TransferProgress(Interlocked.Increment(ref done), plan.Count, Interlocked.Read(ref bytes), totalBytes, item.Object.Path[prefix.Length..]));
         }).ConfigureAwait(false);
         return new IrodsTransferSummary(plan.Count, bytes, skipped, verified);
     }
@@ -148,11 +149,11 @@ public sealed partial class IrodsClient
     /// <summary>Uploads a folder as a collection tree (sub-folders become sub-collections), several files at a time.</summary>
     /// <param name="localFolder">The folder to upload.</param>
     /// <param name="collection">The collection that receives the folder's content; created when missing.</param>
-    /// <param name="progress">Receives each uploaded object's path.</param>
+    /// <param name="progress">Receives a report after each uploaded file.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>What was transferred.</returns>
     /// <exception cref="DtpException">The folder is missing or the server refused.</exception>
-    public async Task<IrodsTransferSummary> UploadFolderAsync(string localFolder, string collection, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<IrodsTransferSummary> UploadFolderAsync(string localFolder, string collection, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         IrodsPath.ThrowIfInvalid(collection);
         var root = Path.GetFullPath(localFolder);
@@ -170,11 +171,13 @@ public sealed partial class IrodsClient
         var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
             .Where(f => !f.EndsWith(PartialSuffix, StringComparison.Ordinal) && !f.EndsWith(IO.AtomicFile.TemporarySuffix, StringComparison.Ordinal)).ToList();
         long bytes = 0;
+        var done = 0;
+        var totalBytes = files.Sum(f => new FileInfo(f).Length);
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = options.MaxConnections, CancellationToken = cancellationToken }, async (file, ct) =>
         {
             var stored = await UploadFileAsync(file, IrodsPath.Combine(collection, Relative(root, file)), ct).ConfigureAwait(false);
-            Interlocked.Add(ref bytes, stored.Size);
-            progress?.Report(stored.Path);
+            var sent = Interlocked.Add(ref bytes, stored.Size);
+            progress?.Report(new TransferProgress(Interlocked.Increment(ref done), files.Count, sent, totalBytes, Relative(root, file)));
         }).ConfigureAwait(false);
         return new IrodsTransferSummary(files.Count, bytes, 0, files.Count);
     }

@@ -75,12 +75,12 @@ public sealed class IrodsDataStore(IrodsClient client, string projectRoot) : IDa
     /// <param name="datasetId">The dataset's id.</param>
     /// <param name="destination">The folder that receives the dataset's folder.</param>
     /// <param name="overwrite">Whether existing files that differ may be replaced.</param>
-    /// <param name="progress">Receives each finished object's path.</param>
+    /// <param name="progress">Receives a report after each file.</param>
     /// <param name="cancellationToken">Cancels the download.</param>
     /// <returns>What was transferred.</returns>
     /// <exception cref="DtpException">The dataset does not exist, a file failed its check, or the server failed.</exception>
     public async Task<IrodsTransferSummary> DownloadDatasetAsync(string datasetId, string destination, bool overwrite = false,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         var collection = await RequireDatasetAsync(datasetId, cancellationToken).ConfigureAwait(false);
@@ -90,11 +90,11 @@ public sealed class IrodsDataStore(IrodsClient client, string projectRoot) : IDa
     /// <summary>Uploads a folder as the dataset's collection tree.</summary>
     /// <param name="datasetId">The dataset's id.</param>
     /// <param name="folder">The dataset's folder on disk.</param>
-    /// <param name="progress">Receives each uploaded object's path.</param>
+    /// <param name="progress">Receives a report after each file.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>What was transferred.</returns>
     /// <exception cref="DtpException">The folder is missing or the server refused.</exception>
-    public Task<IrodsTransferSummary> UploadDatasetAsync(string datasetId, string folder, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+    public Task<IrodsTransferSummary> UploadDatasetAsync(string datasetId, string folder, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
         client.UploadFolderAsync(folder, CollectionOf(datasetId), progress, cancellationToken);
 
     private async Task<string> RequireDatasetAsync(string datasetId, CancellationToken cancellationToken)
