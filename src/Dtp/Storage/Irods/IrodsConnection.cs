@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml.Linq;
+using Dtp.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Dtp.Storage.Irods;
@@ -304,12 +305,11 @@ internal sealed partial class IrodsConnection : IAsyncDisposable
 
     private async Task StartTlsAsync(CancellationToken cancellationToken)
     {
-        var trusted = LoadCaCertificates(options.CaCertificateFile);
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         var authentication = new SslClientAuthenticationOptions { TargetHost = options.Host };
-        if (trusted is not null)
+        if (options.CaCertificateFile is { } caFile)
         {
-            authentication.RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsTrusted(certificate, errors, trusted);
+            authentication.RemoteCertificateValidationCallback = CertificateAuthority.CreateValidator(caFile);
         }
 
         await ssl.AuthenticateAsClientAsync(authentication, cancellationToken).ConfigureAwait(false);
@@ -324,43 +324,6 @@ internal sealed partial class IrodsConnection : IAsyncDisposable
         await stream.WriteAsync(secretHeader, cancellationToken).ConfigureAwait(false);
         await stream.WriteAsync(RandomNumberGenerator.GetBytes(keySize), cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static X509Certificate2Collection? LoadCaCertificates(string? path)
-    {
-        if (path is null)
-        {
-            return null;
-        }
-
-        var collection = new X509Certificate2Collection();
-        try
-        {
-            collection.ImportFromPemFile(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new DtpException($"Cannot read the CA certificate file {path}: {ex.Message}", DtpErrorKind.Local, innerException: ex);
-        }
-
-        return collection.Count > 0
-            ? collection
-            : throw new DtpException($"The CA certificate file {path} holds no PEM certificate.", DtpErrorKind.Local);
-    }
-
-    private static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trusted)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
     }
 
     private async Task LoginAsync(CancellationToken cancellationToken)
