@@ -120,7 +120,7 @@ internal static class SubmissionInput
     }
 
     /// <summary>Turns a row into a record as sheepdog does: <c>link.key</c> columns become link objects, cells take the property's type, empty cells are absent.</summary>
-    private static JsonObject ToRecord(List<string> header, List<string> cells, Gen3Dictionary dictionary)
+    internal static JsonObject ToRecord(List<string> header, List<string> cells, Gen3Dictionary dictionary)
     {
         var type = cells.ElementAtOrDefault(header.IndexOf("type"))?.Trim();
         dictionary.TryGetNode(type ?? "", out var node);
