@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dtp.Commons.Sheepdog;
+using Dtp.Commons.Storage;
+using Dtp.Gen3.Dictionary;
+using GraphQL;
+using GraphQL.SystemTextJson;
+using GraphQL.Types;
+using GraphQL.Validation.Errors;
+using Microsoft.AspNetCore.Http;
+
+namespace Dtp.Commons.Peregrine;
+
+/// <summary>peregrine's routes: <c>POST /api/v0/submission/graphql</c> (queries, filtered by the caller's read grants) and <c>GET .../getschema</c>.</summary>
+internal sealed class PeregrineApi(Gen3Dictionary dictionary, CommonsStore store, UserDirectory users, SheepdogApi sheepdog)
+{
+    public const string GraphqlPath = SheepdogApi.Prefix + "/graphql";
+    public const string SchemaPath = SheepdogApi.Prefix + "/getschema";
+
+    private const string IntrospectionQuery = """
+        query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name }
+          types { ...FullType } directives { name description locations args { ...InputValue } } } }
+        fragment FullType on __Type { kind name description
+          fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+          inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+          possibleTypes { ...TypeRef } }
+        fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+        fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+        """;
+
+    private readonly Lazy<ISchema> schema = new(() => PeregrineSchema.Create(dictionary));
+    private readonly DocumentExecuter executer = new();
+    private readonly GraphQLSerializer serializer = new();
+    private byte[]? introspection;
+
+    /// <summary>Answers a GraphQL query: 200 <c>{"data": ...}</c>, or 400 with <c>errors</c> as a list of strings.</summary>
+    public async Task QueryAsync(HttpContext context)
+    {
+        var principal = await sheepdog.AuthenticateAsync(context, "Authentication Error: no authorization header provided").ConfigureAwait(false);
+        if (principal is null)
+        {
+            return;
+        }
+
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (body is not JsonObject request || request["query"] is not JsonValue queryValue || !queryValue.TryGetValue<string>(out var query))
+        {
+            await Http.JsonAsync(context, 400, Errors(null, "The query must be a string")).ConfigureAwait(false);
+            return;
+        }
+
+        Inputs? variables;
+        try
+        {
+            variables = request["variables"] switch
+            {
+                null => null,
+                JsonValue text when text.TryGetValue<string>(out var json) => serializer.Deserialize<Inputs>(json),
+                JsonObject map => serializer.Deserialize<Inputs>(map.ToJsonString()),
+                _ => throw new JsonException("variables must be an object or a JSON string"),
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            await Http.JsonAsync(context, 400, Errors(null, "Unable to parse variables", ex.Message)).ConfigureAwait(false);
+            return;
+        }
+
+        var user = principal.User;
+        var readable = user.IsAdmin ? null : users.Grants(user.Id).Where(g => g.Read).ToList();
+        using var connection = store.Open();
+        var result = await ExecuteAsync(query, variables, new QueryContext(connection, readable), context.RequestAborted).ConfigureAwait(false);
+        await Http.JsonAsync(context, result["errors"] is null ? 200 : 400, result).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers the schema's introspection (no authentication, computed once).</summary>
+    public async Task SchemaAsync(HttpContext context)
+    {
+        if (introspection is null)
+        {
+            using var connection = store.Open();
+            var result = await ExecuteAsync(IntrospectionQuery, null, new QueryContext(connection, []), context.RequestAborted).ConfigureAwait(false);
+            introspection = JsonSerializer.SerializeToUtf8Bytes(result);
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(introspection, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task<JsonObject> ExecuteAsync(string query, Inputs? variables, QueryContext userContext, CancellationToken cancellationToken)
+    {
+        var result = await executer.ExecuteAsync(options =>
+        {
+            options.Schema = schema.Value;
+            options.Query = query;
+            options.Variables = variables;
+            options.UserContext = userContext;
+            options.CancellationToken = cancellationToken;
+            options.ThrowOnUnhandledException = false;
+        }).ConfigureAwait(false);
+        var data = JsonNode.Parse(serializer.Serialize(new ExecutionResult(result) { Errors = null }))?["data"]?.DeepClone();
+        return result.Errors is { Count: > 0 } errors
+            ? Errors(data, [.. errors.Select(Message)])
+            : new JsonObject { ["data"] = data };
+    }
+
+    /// <summary>An error's text the way peregrine (graphql-core) words the common cases.</summary>
+    private static string Message(ExecutionError error) => error switch
+    {
+        FieldsOnCorrectTypeError when error.Message.Split('\'') is [_, var field, _, var type, ..] => $"Cannot query field \"{field}\" on type \"{type}\".",
+        _ => error.Message,
+    };
+
+    private static JsonObject Errors(JsonNode? data, params string[] messages) =>
+        new() { ["data"] = data, ["errors"] = new JsonArray([.. messages.Select(m => (JsonNode?)m)]) };
+}
