@@ -17,8 +17,10 @@ internal enum NodeSource
 }
 
 /// <summary>Per-request state of a GraphQL execution: one read connection and the projects the caller may read.</summary>
-internal sealed class QueryContext(SqliteConnection connection, IReadOnlyList<ProjectGrant>? readable) : Dictionary<string, object?>
+internal sealed class QueryContext(Gen3Dictionary dictionary, SqliteConnection connection, IReadOnlyList<ProjectGrant>? readable) : Dictionary<string, object?>
 {
+    public Gen3Dictionary Dictionary { get; } = dictionary;
+
     public SqliteConnection Connection { get; } = connection;
 
     /// <summary>Gets the read grants of the caller; <see langword="null"/> for an admin (everything readable).</summary>
@@ -70,7 +72,7 @@ internal static class NodeQuery
         }
 
         AddPermission(command, where, query.Readable);
-        AddFilters(context, command, where, node);
+        AddFilters(context, command, where, node, query.Dictionary);
         if (where.Count > 0)
         {
             sql.Append(" WHERE ").AppendJoin(" AND ", where);
@@ -117,7 +119,7 @@ internal static class NodeQuery
         where.Add("(" + string.Join(" OR ", allowed) + ")");
     }
 
-    private static void AddFilters(IResolveFieldContext context, SqliteCommand command, List<string> where, DictionaryNode? node)
+    private static void AddFilters(IResolveFieldContext context, SqliteCommand command, List<string> where, DictionaryNode? node, Gen3Dictionary dictionary)
     {
         if (context.Arguments is null)
         {
@@ -144,6 +146,13 @@ internal static class NodeQuery
                 case "of_type":
                     where.Add("n.type IN (" + AddList(command, argument.Value) + ")");
                     break;
+                case "with_path_to":
+                    foreach (var target in ((IEnumerable<object?>)argument.Value).OfType<IDictionary<string, object?>>())
+                    {
+                        where.Add(PathTo(command, dictionary, node!, target));
+                    }
+
+                    break;
                 case "created_after":
                     where.Add("n.created > " + Add(command, argument.Value));
                     break;
@@ -161,6 +170,81 @@ internal static class NodeQuery
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// An EXISTS condition: the node reaches a node of <c>target["type"]</c> matching the other keys, along the shortest chain
+    /// of links between the two types in the dictionary (forward links and backrefs).
+    /// </summary>
+    private static string PathTo(SqliteCommand command, Gen3Dictionary dictionary, DictionaryNode node, IDictionary<string, object?> target)
+    {
+        var type = target.TryGetValue("type", out var t) && t is string name ? name : node.Name;
+        var steps = ShortestPath(dictionary, node.Name, type)
+            ?? throw new ExecutionError($"No path from \"{node.Name}\" to \"{type}\".");
+        var joins = new StringBuilder();
+        var conditions = new List<string>();
+        var alias = "n";
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var (link, up) = steps[i];
+            var edge = "w" + i.ToString(CultureInfo.InvariantCulture);
+            var next = "v" + i.ToString(CultureInfo.InvariantCulture);
+            joins.Append(i == 0 ? $"edges {edge}" : $" JOIN edges {edge} ON {edge}.{(up ? "src" : "dst")} = {alias}.id")
+                .Append($" JOIN nodes {next} ON {next}.id = {edge}.{(up ? "dst" : "src")}");
+            if (i == 0)
+            {
+                conditions.Add($"{edge}.{(up ? "src" : "dst")} = n.id");
+            }
+
+            conditions.Add($"{edge}.link = {Add(command, link)}");
+            alias = next;
+        }
+
+        conditions.Add($"{alias}.type = {Add(command, type)}");
+        var targetNode = dictionary.Nodes[type];
+        foreach (var (key, value) in target.Where(p => p.Key != "type" && p.Value is not null))
+        {
+            conditions.Add(Expression(key, targetNode).Replace("n.", alias + ".", StringComparison.Ordinal) + " = " + Add(command, value));
+        }
+
+        return steps.Count == 0
+            ? "(" + string.Join(" AND ", conditions) + ")"
+            : $"EXISTS (SELECT 1 FROM {joins} WHERE {string.Join(" AND ", conditions)})";
+    }
+
+    /// <summary>The links (name, whether followed from child to parent) from one node type to another, fewest first; null when unconnected.</summary>
+    private static List<(string Link, bool Up)>? ShortestPath(Gen3Dictionary dictionary, string from, string to)
+    {
+        var previous = new Dictionary<string, (string Type, string Link, bool Up)>(StringComparer.Ordinal);
+        var queue = new Queue<string>([from]);
+        var seen = new HashSet<string>(StringComparer.Ordinal) { from };
+        while (queue.Count > 0 && !seen.Contains(to))
+        {
+            var current = queue.Dequeue();
+            var neighbours = dictionary.Nodes[current].Links.Select(l => (Type: l.TargetType, Link: l.Name, Up: true))
+                .Concat(dictionary.Nodes.Values.SelectMany(c => c.Links.Where(l => l.TargetType == current).Select(l => (Type: c.Name, Link: l.Name, Up: false))));
+            foreach (var (type, link, up) in neighbours.Where(n => dictionary.Nodes.ContainsKey(n.Type)))
+            {
+                if (seen.Add(type))
+                {
+                    previous[type] = (current, link, up);
+                    queue.Enqueue(type);
+                }
+            }
+        }
+
+        if (!seen.Contains(to))
+        {
+            return null;
+        }
+
+        var steps = new List<(string, bool)>();
+        for (var type = to; type != from; type = previous[type].Type)
+        {
+            steps.Insert(0, (previous[type].Link, previous[type].Up));
+        }
+
+        return steps;
     }
 
     private static string Order(IResolveFieldContext context, DictionaryNode? node)

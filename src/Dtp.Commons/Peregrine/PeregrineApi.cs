@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dtp.Commons.Sheepdog;
@@ -7,6 +9,7 @@ using GraphQL;
 using GraphQL.SystemTextJson;
 using GraphQL.Types;
 using GraphQL.Validation.Errors;
+using GraphQLParser.Exceptions;
 using Microsoft.AspNetCore.Http;
 
 namespace Dtp.Commons.Peregrine;
@@ -78,7 +81,7 @@ internal sealed class PeregrineApi(Gen3Dictionary dictionary, CommonsStore store
         var user = principal.User;
         var readable = user.IsAdmin ? null : users.Grants(user.Id).Where(g => g.Read).ToList();
         using var connection = store.Open();
-        var result = await ExecuteAsync(query, variables, new QueryContext(connection, readable), context.RequestAborted).ConfigureAwait(false);
+        var result = await ExecuteAsync(query, variables, new QueryContext(dictionary, connection, readable), context.RequestAborted).ConfigureAwait(false);
         await Http.JsonAsync(context, result["errors"] is null ? 200 : 400, result).ConfigureAwait(false);
     }
 
@@ -88,7 +91,7 @@ internal sealed class PeregrineApi(Gen3Dictionary dictionary, CommonsStore store
         if (introspection is null)
         {
             using var connection = store.Open();
-            var result = await ExecuteAsync(IntrospectionQuery, null, new QueryContext(connection, []), context.RequestAborted).ConfigureAwait(false);
+            var result = await ExecuteAsync(IntrospectionQuery, null, new QueryContext(dictionary, connection, []), context.RequestAborted).ConfigureAwait(false);
             introspection = JsonSerializer.SerializeToUtf8Bytes(result);
         }
 
@@ -110,16 +113,38 @@ internal sealed class PeregrineApi(Gen3Dictionary dictionary, CommonsStore store
         }).ConfigureAwait(false);
         var data = JsonNode.Parse(serializer.Serialize(new ExecutionResult(result) { Errors = null }))?["data"]?.DeepClone();
         return result.Errors is { Count: > 0 } errors
-            ? Errors(data, [.. errors.Select(Message)])
+            ? Errors(data, [.. errors.Select(e => Message(e, query))])
             : new JsonObject { ["data"] = data };
     }
 
     /// <summary>An error's text the way peregrine (graphql-core) words the common cases.</summary>
-    private static string Message(ExecutionError error) => error switch
+    private static string Message(ExecutionError error, string query) => error switch
     {
         FieldsOnCorrectTypeError when error.Message.Split('\'') is [_, var field, _, var type, ..] => $"Cannot query field \"{field}\" on type \"{type}\".",
+        { InnerException: GraphQLSyntaxErrorException syntax, Locations: [var at, ..] } => SyntaxMessage(syntax.Description, at.Line, at.Column, query),
         _ => error.Message,
     };
+
+    /// <summary>graphql-core's syntax error text: position, description, then the offending line (with its neighbours) and a caret.</summary>
+    private static string SyntaxMessage(string description, int line, int column, string query)
+    {
+        var lines = query.Split('\n');
+        var width = (line + 1).ToString(CultureInfo.InvariantCulture).Length;
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Syntax Error GraphQL ({line}:{column}) {description.Split(';')[0]}\n\n");
+        if (line >= 2)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(line - 1).ToString(CultureInfo.InvariantCulture).PadLeft(width)}: {lines[line - 2]}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"{line.ToString(CultureInfo.InvariantCulture).PadLeft(width)}: {lines[line - 1]}\n")
+            .Append(' ', 1 + width + column).Append("^\n");
+        if (line < lines.Length)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(line + 1).ToString(CultureInfo.InvariantCulture).PadLeft(width)}: {lines[line]}\n");
+        }
+
+        return text.ToString();
+    }
 
     private static JsonObject Errors(JsonNode? data, params string[] messages) =>
         new() { ["data"] = data, ["errors"] = new JsonArray([.. messages.Select(m => (JsonNode?)m)]) };

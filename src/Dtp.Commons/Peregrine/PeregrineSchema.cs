@@ -21,6 +21,14 @@ internal static class PeregrineSchema
             nodeInterface.AddField(new FieldType { Name = name, ResolvedType = name == "id" ? new IdGraphType() : new StringGraphType() });
         }
 
+        var pathInput = new InputObjectGraphType { Name = "WithPathToInput" };
+        pathInput.AddField(new FieldType { Name = "id", ResolvedType = new StringGraphType() });
+        pathInput.AddField(new FieldType { Name = "type", ResolvedType = new StringGraphType() });
+        foreach (var property in nodes.SelectMany(ScalarProperties).DistinctBy(p => p.Name).Where(p => p.Name is not ("id" or "type")))
+        {
+            pathInput.AddField(new FieldType { Name = property.Name, ResolvedType = property.Type });
+        }
+
         var types = nodes.ToDictionary(n => n.Name, n => new ObjectGraphType { Name = n.Name }, StringComparer.Ordinal);
         nodeInterface.ResolveType = value => value is GraphRecord record && types.TryGetValue(record.Node.Type, out var type) ? type : null;
         foreach (var node in nodes)
@@ -48,13 +56,13 @@ internal static class PeregrineSchema
             foreach (var relation in relations)
             {
                 var target = dictionary.Nodes[relation.Target];
-                type.AddField(ListField(relation.Name, new ListGraphType(types[relation.Target]), target, relation.Source, relation.Link, count: false));
+                type.AddField(ListField(relation.Name, new ListGraphType(types[relation.Target]), target, relation.Source, relation.Link, count: false, pathInput));
             }
 
             foreach (var relation in relations)
             {
                 var target = dictionary.Nodes[relation.Target];
-                type.AddField(ListField($"_{relation.Name}_count", new IntGraphType(), target, relation.Source, relation.Link, count: true));
+                type.AddField(ListField($"_{relation.Name}_count", new IntGraphType(), target, relation.Source, relation.Link, count: true, pathInput));
             }
         }
 
@@ -74,8 +82,8 @@ internal static class PeregrineSchema
         });
         foreach (var node in nodes)
         {
-            root.AddField(ListField(node.Name, new ListGraphType(types[node.Name]), node, NodeSource.Root, null, count: false));
-            root.AddField(ListField($"_{node.Name}_count", new IntGraphType(), node, NodeSource.Root, null, count: true));
+            root.AddField(ListField(node.Name, new ListGraphType(types[node.Name]), node, NodeSource.Root, null, count: false, pathInput));
+            root.AddField(ListField($"_{node.Name}_count", new IntGraphType(), node, NodeSource.Root, null, count: true, pathInput));
         }
 
         var schema = new Schema { Query = root };
@@ -87,23 +95,24 @@ internal static class PeregrineSchema
         return schema;
     }
 
-    private static FieldType ListField(string name, IGraphType type, DictionaryNode node, NodeSource source, string? link, bool count) => new()
+    private static FieldType ListField(string name, IGraphType type, DictionaryNode node, NodeSource source, string? link, bool count, IInputObjectGraphType pathInput) => new()
     {
         Name = name,
         ResolvedType = type,
-        Arguments = ListArguments(node),
+        Arguments = ListArguments(node, pathInput),
         Resolver = new FuncFieldResolver<object>(context => NodeQuery.Run(context, node, source, link, count)),
     };
 
     /// <summary>The arguments of a node list, in peregrine's order: paging and system filters, then every scalar property (as a list).</summary>
-    private static QueryArguments ListArguments(DictionaryNode node)
+    private static QueryArguments ListArguments(DictionaryNode node, IInputObjectGraphType pathInput)
     {
         var arguments = new QueryArguments(
             Argument("id", new StringGraphType()), Argument("submitter_id", new ListGraphType(new StringGraphType())), Argument("ids", new ListGraphType(new StringGraphType())),
             Argument("first", new IntGraphType()), Argument("offset", new IntGraphType()),
             Argument("created_before", new StringGraphType()), Argument("created_after", new StringGraphType()),
             Argument("updated_before", new StringGraphType()), Argument("updated_after", new StringGraphType()),
-            Argument("order_by_asc", new StringGraphType()), Argument("order_by_desc", new StringGraphType()));
+            Argument("order_by_asc", new StringGraphType()), Argument("order_by_desc", new StringGraphType()),
+            Argument("with_path_to", new ListGraphType(pathInput)));
         foreach (var property in ScalarProperties(node).Where(p => p.Name != "submitter_id" && p.Name != "id"))
         {
             arguments.Add(Argument(property.Name, new ListGraphType(property.Type)));

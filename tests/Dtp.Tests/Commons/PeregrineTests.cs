@@ -84,6 +84,19 @@ public sealed class PeregrineTests
     }
 
     [Fact]
+    public async Task Query_WithPathToTwoLevelsUp_KeepsOnlyConnectedRecords()
+    {
+        await using var commons = await StartWithRecordsAsync();
+        using var http = commons.CreateClient();
+
+        var (status, body) = await QueryAsync(http, "{ sample(with_path_to: {type: \"experiment\", submitter_id: \"e2\"}, first: 0) { submitter_id } _sample_count(with_path_to: [{type: \"case\", subject_id: \"c2\"}]) }");
+
+        Assert.Equal(200, status);
+        Assert.Equal(["x1-s1"], SubmitterIds(body["data"]!["sample"]));
+        Assert.Equal(2, (int)body["data"]!["_sample_count"]!);
+    }
+
+    [Fact]
     public async Task Query_VariablesAsJsonString_AreParsed()
     {
         await using var commons = await StartWithRecordsAsync();
