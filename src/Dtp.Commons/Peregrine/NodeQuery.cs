@@ -143,6 +143,9 @@ internal static class NodeQuery
                 case "ids":
                     where.Add("n.id IN (" + AddList(command, argument.Value) + ")");
                     break;
+                case "category":
+                    where.Add("n.type IN (" + AddList(command, dictionary.Nodes.Values.Where(n => n.Category == (string)argument.Value).Select(n => (object?)n.Name).ToList()) + ")");
+                    break;
                 case "of_type":
                     where.Add("n.type IN (" + AddList(command, argument.Value) + ")");
                     break;

@@ -62,7 +62,8 @@ internal static class PeregrineSchema
             foreach (var relation in relations)
             {
                 var target = dictionary.Nodes[relation.Target];
-                type.AddField(ListField($"_{relation.Name}_count", new IntGraphType(), target, relation.Source, relation.Link, count: true, pathInput));
+                // peregrine declares a link count's arguments from the owning type's properties (filters still apply to the linked nodes).
+                type.AddField(ListField($"_{relation.Name}_count", new IntGraphType(), target, relation.Source, relation.Link, count: true, pathInput, ListArguments(node, pathInput)));
             }
         }
 
@@ -77,7 +78,7 @@ internal static class PeregrineSchema
                 Argument("created_before", new StringGraphType()), Argument("created_after", new StringGraphType()),
                 Argument("updated_before", new StringGraphType()), Argument("updated_after", new StringGraphType()),
                 Argument("order_by_asc", new StringGraphType()), Argument("order_by_desc", new StringGraphType()),
-                Argument("of_type", new ListGraphType(new StringGraphType())), Argument("project_id", new StringGraphType())),
+                Argument("of_type", new ListGraphType(new StringGraphType())), Argument("project_id", new StringGraphType()), Argument("category", new StringGraphType())),
             Resolver = new FuncFieldResolver<object>(context => NodeQuery.Run(context, null, NodeSource.Root, null, count: false)),
         });
         foreach (var node in nodes)
@@ -95,11 +96,11 @@ internal static class PeregrineSchema
         return schema;
     }
 
-    private static FieldType ListField(string name, IGraphType type, DictionaryNode node, NodeSource source, string? link, bool count, IInputObjectGraphType pathInput) => new()
+    private static FieldType ListField(string name, IGraphType type, DictionaryNode node, NodeSource source, string? link, bool count, IInputObjectGraphType pathInput, QueryArguments? arguments = null) => new()
     {
         Name = name,
         ResolvedType = type,
-        Arguments = ListArguments(node, pathInput),
+        Arguments = arguments ?? ListArguments(node, pathInput),
         Resolver = new FuncFieldResolver<object>(context => NodeQuery.Run(context, node, source, link, count)),
     };
 
@@ -116,6 +117,12 @@ internal static class PeregrineSchema
         foreach (var property in ScalarProperties(node).Where(p => p.Name != "submitter_id" && p.Name != "id"))
         {
             arguments.Add(Argument(property.Name, new ListGraphType(property.Type)));
+        }
+
+        if (node.Name == "project")
+        {
+            // a project's project_id is computed (program-code), not a dictionary property, yet peregrine filters on it
+            arguments.Add(Argument("project_id", new ListGraphType(new StringGraphType())));
         }
 
         return arguments;

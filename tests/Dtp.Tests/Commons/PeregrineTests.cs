@@ -69,7 +69,7 @@ public sealed class PeregrineTests
         var (status, body) = await QueryAsync(http, """
             { _case_count _experiment_count case(first: 0) { project_id } experiment(first: 0) { project_id _cases_count cases(first: 0) { project_id } }
               project(first: 0) { project_id } program(first: 0) { name projects(first: 0) { project_id } _projects_count }
-              node(first: 0) { project_id } other: case(project_id: "demo-p2") { id } }
+              node(first: 0) { project_id } files: node(category: "data_file", first: 0) { id } other: case(project_id: "demo-p2") { id } }
             """);
 
         Assert.Equal(200, status);
@@ -77,6 +77,7 @@ public sealed class PeregrineTests
         Assert.Equal(3, (int)data["_case_count"]!);
         Assert.Equal(1, (int)data["_experiment_count"]!);
         Assert.Empty(data["other"]!.AsArray());
+        Assert.Empty(data["files"]!.AsArray());
         Assert.Equal(1, (int)data["program"]![0]!["_projects_count"]!);
         var projectIds = data.ToJsonString();
         Assert.DoesNotContain("demo-p2", projectIds, StringComparison.Ordinal);
