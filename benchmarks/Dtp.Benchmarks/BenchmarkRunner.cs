@@ -10,6 +10,7 @@ internal static class BenchmarkRunner
         ["sds-manifest-write"] = ("write a 100,000 x 20 manifest.xlsx (budget 3 s)", SdsManifestBenchmark.WriteAsync),
         ["sds-manifest-read"] = ("read that manifest.xlsx (budget 2 s, 200 MB peak); run after sds-manifest-write", SdsManifestBenchmark.ReadAsync),
         ["commons"] = ("embedded Gen3 commons: start-up, submit 10,000 cases in batches of 500, export JSON and TSV", CommonsBenchmark.RunAsync),
+        ["peregrine"] = ("embedded commons GraphQL: page 10,000 cases (first 1000, order_by_asc id) with 2, 17 and 17 + nested fields", PeregrineBenchmark.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)

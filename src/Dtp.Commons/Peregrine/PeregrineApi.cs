@@ -82,7 +82,15 @@ internal sealed class PeregrineApi(Gen3Dictionary dictionary, CommonsStore store
         var readable = user.IsAdmin ? null : users.Grants(user.Id).Where(g => g.Read).ToList();
         using var connection = store.Open();
         var result = await ExecuteAsync(query, variables, new QueryContext(dictionary, connection, readable), context.RequestAborted).ConfigureAwait(false);
-        await Http.JsonAsync(context, result["errors"] is null ? 200 : 400, result).ConfigureAwait(false);
+        if (result.Errors is { Count: > 0 })
+        {
+            await Http.JsonAsync(context, 400, ErrorBody(result, query)).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await serializer.WriteAsync(context.Response.Body, result, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Answers the schema's introspection (no authentication, computed once).</summary>
@@ -92,7 +100,7 @@ internal sealed class PeregrineApi(Gen3Dictionary dictionary, CommonsStore store
         {
             using var connection = store.Open();
             var result = await ExecuteAsync(IntrospectionQuery, null, new QueryContext(dictionary, connection, []), context.RequestAborted).ConfigureAwait(false);
-            introspection = JsonSerializer.SerializeToUtf8Bytes(result);
+            introspection = Encoding.UTF8.GetBytes(serializer.Serialize(result));
         }
 
         context.Response.StatusCode = 200;
@@ -100,9 +108,8 @@ internal sealed class PeregrineApi(Gen3Dictionary dictionary, CommonsStore store
         await context.Response.Body.WriteAsync(introspection, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private async Task<JsonObject> ExecuteAsync(string query, Inputs? variables, QueryContext userContext, CancellationToken cancellationToken)
-    {
-        var result = await executer.ExecuteAsync(options =>
+    private Task<ExecutionResult> ExecuteAsync(string query, Inputs? variables, QueryContext userContext, CancellationToken cancellationToken) =>
+        executer.ExecuteAsync(options =>
         {
             options.Schema = schema.Value;
             options.Query = query;
@@ -110,11 +117,13 @@ internal sealed class PeregrineApi(Gen3Dictionary dictionary, CommonsStore store
             options.UserContext = userContext;
             options.CancellationToken = cancellationToken;
             options.ThrowOnUnhandledException = false;
-        }).ConfigureAwait(false);
+        });
+
+    /// <summary>peregrine's error body: the partial data (or null) and the errors as plain strings.</summary>
+    private JsonObject ErrorBody(ExecutionResult result, string query)
+    {
         var data = JsonNode.Parse(serializer.Serialize(new ExecutionResult(result) { Errors = null }))?["data"]?.DeepClone();
-        return result.Errors is { Count: > 0 } errors
-            ? Errors(data, [.. errors.Select(e => Message(e, query))])
-            : new JsonObject { ["data"] = data };
+        return Errors(data, [.. result.Errors!.Select(e => Message(e, query))]);
     }
 
     /// <summary>An error's text the way peregrine (graphql-core) words the common cases.</summary>
