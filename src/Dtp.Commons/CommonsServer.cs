@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Dtp.Commons.Fence;
+using Dtp.Commons.Peregrine;
 using Dtp.Commons.Sheepdog;
 using Dtp.Gen3.Dictionary;
 using Microsoft.AspNetCore.Builder;
@@ -73,6 +74,7 @@ public sealed partial class CommonsServer : IAsyncDisposable
             var submissions = new SubmissionService(dictionary, data.Store, options.TimeProvider);
             var sheepdog = new SheepdogApi(dictionary, data.Store, data.Users, data.Tokens, submissions, new ExportService(dictionary, data.Store));
             var fence = new FenceApi(data.Tokens, data.Users);
+            var peregrine = new PeregrineApi(dictionary, data.Store, data.Users, sheepdog);
             var logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<CommonsServer>();
             app.Use(async (context, next) =>
             {
@@ -87,6 +89,8 @@ public sealed partial class CommonsServer : IAsyncDisposable
                 }
             });
             app.Map("/user/{**rest}", (RequestDelegate)(context => fence.HandleAsync(context, Rest(context))));
+            app.MapPost("/api" + PeregrineApi.GraphqlPath, (RequestDelegate)peregrine.QueryAsync);
+            app.MapGet("/api" + PeregrineApi.SchemaPath, (RequestDelegate)peregrine.SchemaAsync);
             app.Map("/api" + SheepdogApi.Prefix, (RequestDelegate)(context => sheepdog.HandleAsync(context, "")));
             app.Map("/api" + SheepdogApi.Prefix + "/{**rest}", (RequestDelegate)(context => sheepdog.HandleAsync(context, Rest(context))));
             app.MapGet("/api/_status", (RequestDelegate)(context => Http.TextAsync(context, 200, "text/html; charset=utf-8", "Healthy")));
