@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Packaging;
 using System.Text;
 using System.Xml;
+using Dtp.Sds;
 using DocumentFormat.OpenXml.Packaging;
 
 namespace Dtp.Conversion;
@@ -73,8 +74,8 @@ internal static class XlsxTableReader
             throw new DtpException($"{file}: sheet '{chosen.Name}' is not a worksheet.", DtpErrorKind.Local);
         }
 
-        var shared = workbook.SharedStringTablePart is { } sst ? ReadSharedStrings(sst) : [];
-        var dateStyles = workbook.WorkbookStylesPart is { } styles ? ReadDateStyles(styles) : [];
+        var shared = workbook.SharedStringTablePart is { } sst ? XlsxSheetReader.ReadSharedStrings(sst) : [];
+        var dateStyles = workbook.WorkbookStylesPart is { } styles ? XlsxSheetReader.ReadDateStyles(styles) : [];
         var date1904 = Read1904(workbook);
         var rows = ReadRows(part, shared, dateStyles, date1904);
         var header = rows.Count > 0 ? rows[0].Cells : [];
@@ -96,112 +97,8 @@ internal static class XlsxTableReader
         return false;
     }
 
-    private static List<string> ReadSharedStrings(SharedStringTablePart part)
-    {
-        var strings = new List<string>();
-        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
-        using var xml = XmlReader.Create(stream, Settings);
-        var text = new StringBuilder();
-        var more = xml.Read();
-        while (more)
-        {
-            if (xml.NodeType == XmlNodeType.Element)
-            {
-                switch (xml.LocalName)
-                {
-                    case "si" when xml.IsEmptyElement:
-                        strings.Add(string.Empty);
-                        break;
-                    case "si":
-                        text.Clear();
-                        break;
-                    case "rPh":
-                        xml.Skip();
-                        more = !xml.EOF;
-                        continue;
-                    case "t" when !xml.IsEmptyElement:
-                        text.Append(xml.ReadElementContentAsString());
-                        more = !xml.EOF;
-                        continue;
-                }
-            }
-            else if (xml.NodeType == XmlNodeType.EndElement && xml.LocalName == "si")
-            {
-                strings.Add(text.ToString());
-            }
 
-            more = xml.Read();
-        }
 
-        return strings;
-    }
-
-    private static HashSet<int> ReadDateStyles(WorkbookStylesPart part)
-    {
-        var customDates = new HashSet<int>();
-        var dateStyles = new HashSet<int>();
-        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
-        using var xml = XmlReader.Create(stream, Settings);
-        var inCellXfs = false;
-        var index = 0;
-        while (xml.Read())
-        {
-            if (xml.NodeType == XmlNodeType.EndElement && xml.LocalName == "cellXfs")
-            {
-                inCellXfs = false;
-            }
-
-            if (xml.NodeType != XmlNodeType.Element)
-            {
-                continue;
-            }
-
-            switch (xml.LocalName)
-            {
-                case "numFmt" when int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id) && IsDateFormat(xml.GetAttribute("formatCode")):
-                    customDates.Add(id);
-                    break;
-                case "cellXfs":
-                    inCellXfs = !xml.IsEmptyElement;
-                    break;
-                case "xf" when inCellXfs:
-                    if (int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var fmt)
-                        && (fmt is (>= 14 and <= 22) or (>= 45 and <= 47) || customDates.Contains(fmt)))
-                    {
-                        dateStyles.Add(index);
-                    }
-
-                    index++;
-                    break;
-            }
-        }
-
-        return dateStyles;
-    }
-
-    /// <summary>Whether a number format shows a date or time: a d, m, y, h or s outside quotes and brackets.</summary>
-    private static bool IsDateFormat(string? code)
-    {
-        var inQuote = false;
-        var inBracket = false;
-        foreach (var c in code ?? string.Empty)
-        {
-            if (c == '"')
-            {
-                inQuote = !inQuote;
-            }
-            else if (!inQuote && c is '[' or ']')
-            {
-                inBracket = c == '[';
-            }
-            else if (!inQuote && !inBracket && "dmyhsDMYHS".Contains(c, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static List<ExcelRow> ReadRows(WorksheetPart part, List<string> shared, HashSet<int> dateStyles, bool date1904)
     {
@@ -245,7 +142,7 @@ internal static class XlsxTableReader
                 continue;
             }
 
-            column = ParseColumn(xml.GetAttribute("r")) ?? column + 1;
+            column = XlsxSheetReader.ParseColumn(xml.GetAttribute("r")) ?? column + 1;
             var type = xml.GetAttribute("t");
             var style = int.TryParse(xml.GetAttribute("s"), CultureInfo.InvariantCulture, out var s) ? s : -1;
             var raw = xml.IsEmptyElement ? null : ReadValue(xml, type);
@@ -333,28 +230,5 @@ internal static class XlsxTableReader
         return number == Math.Floor(number) && Math.Abs(number) < 9.2e18
             ? new ExcelCell(row, column, ExcelCellKind.WholeNumber, (long)number)
             : new ExcelCell(row, column, ExcelCellKind.Number, number);
-    }
-
-    private static int? ParseColumn(string? reference)
-    {
-        if (string.IsNullOrEmpty(reference))
-        {
-            return null;
-        }
-
-        var column = 0;
-        foreach (var c in reference)
-        {
-            if (c is >= 'A' and <= 'Z')
-            {
-                column = (column * 26) + (c - 'A' + 1);
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        return column > 0 ? column : null;
     }
 }

@@ -98,7 +98,7 @@ internal static class XlsxSheetReader
         return sheets;
     }
 
-    private static List<string> ReadSharedStrings(SharedStringTablePart part)
+    internal static List<string> ReadSharedStrings(SharedStringTablePart part)
     {
         var strings = new List<string>();
         using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
@@ -139,7 +139,7 @@ internal static class XlsxSheetReader
     }
 
     /// <summary>Returns the indexes of cell formats (<c>s</c> attribute) that show a date or time.</summary>
-    private static HashSet<int> ReadDateStyles(WorkbookStylesPart part)
+    internal static HashSet<int> ReadDateStyles(WorkbookStylesPart part)
     {
         var customDateFormats = new HashSet<int>();
         var dateStyles = new HashSet<int>();
