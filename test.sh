@@ -32,8 +32,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 results="$PWD/test-results"
 rm -rf "$results"
 dotnet build Dtp.slnx -warnaserror -nologo -v quiet
+# Everything the tests put in temporary folders (servers' data, downloads) lives here and goes when the run ends.
+scratch="$results/tmp"
+mkdir -p "$scratch"
+trap 'rm -rf "$scratch"' EXIT
 status=0
-dotnet test --solution Dtp.slnx --no-build --report-xunit-xml --results-directory "$results" || status=$?
+TMPDIR="$scratch" dotnet test --solution Dtp.slnx --no-build --report-xunit-xml --results-directory "$results" || status=$?
 
 python3 - "$results" "$status" <<'PY'
 import glob, sys
@@ -41,7 +45,7 @@ import xml.etree.ElementTree as ET
 
 results, status = sys.argv[1], int(sys.argv[2])
 passed = failed = skipped = 0
-for report in glob.glob(f"{results}/**/*.xml", recursive=True):
+for report in glob.glob(f"{results}/*.xml"):
     for assembly in ET.parse(report).getroot().iter("assembly"):
         passed += int(assembly.get("passed", 0))
         failed += int(assembly.get("failed", 0)) + int(assembly.get("errors", 0))
