@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.IO.Packaging;
-using System.Text;
 using System.Xml;
 using Dtp.Sds;
 using DocumentFormat.OpenXml.Packaging;
@@ -145,7 +144,7 @@ internal static class XlsxTableReader
             column = XlsxSheetReader.ParseColumn(xml.GetAttribute("r")) ?? column + 1;
             var type = xml.GetAttribute("t");
             var style = int.TryParse(xml.GetAttribute("s"), CultureInfo.InvariantCulture, out var s) ? s : -1;
-            var raw = xml.IsEmptyElement ? null : ReadValue(xml, type);
+            var raw = xml.IsEmptyElement ? null : XlsxSheetReader.ReadCell(xml, type).Raw;
             if (string.IsNullOrEmpty(raw) || column > 16_384)
             {
                 continue;
@@ -164,36 +163,6 @@ internal static class XlsxTableReader
 
             cells[column - 1] = cell;
         }
-    }
-
-    private static string? ReadValue(XmlReader xml, string? type)
-    {
-        var depth = xml.Depth;
-        string? raw = null;
-        StringBuilder? inline = null;
-        var more = xml.Read();
-        while (more && !(xml.NodeType == XmlNodeType.EndElement && xml.Depth == depth))
-        {
-            if (xml.NodeType == XmlNodeType.Element && !xml.IsEmptyElement)
-            {
-                switch (xml.LocalName)
-                {
-                    case "v":
-                        raw = xml.ReadElementContentAsString();
-                        continue;
-                    case "t" when type == "inlineStr":
-                        (inline ??= new StringBuilder()).Append(xml.ReadElementContentAsString());
-                        continue;
-                    case "rPh" or "f":
-                        xml.Skip();
-                        continue;
-                }
-            }
-
-            more = xml.Read();
-        }
-
-        return inline?.ToString() ?? raw;
     }
 
     private static ExcelCell? ToCell(string raw, string? type, int style, int row, int column, List<string> shared, HashSet<int> dateStyles, bool date1904)

@@ -305,7 +305,7 @@ internal static class XlsxSheetReader
         }
     }
 
-    private static (string? Raw, string? Formula) ReadCell(XmlReader xml, string? type)
+    internal static (string? Raw, string? Formula) ReadCell(XmlReader xml, string? type)
     {
         var depth = xml.Depth;
         string? raw = null;
