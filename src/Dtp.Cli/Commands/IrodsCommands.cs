@@ -172,9 +172,7 @@ internal static class IrodsCommands
     private static (IrodsClientOptions Options, string Root) Connection(CommandContext ctx, Option<string?> storageConfig)
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var authenticationFile = Environment.GetEnvironmentVariable("IRODS_AUTHENTICATION_FILE") is { Length: > 0 } file
-            ? file
-            : Path.Combine(home, ".irods", ".irodsA");
+        var authenticationFile = IrodsEnvironment.AuthenticationFilePath();
         var configPath = ctx.Parse.GetValue(storageConfig);
         if (configPath is not null)
         {

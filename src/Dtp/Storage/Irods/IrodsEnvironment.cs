@@ -27,6 +27,13 @@ public static class IrodsEnvironment
             ? Path.Combine(homeFolder, ".irods", "irods_environment.json")
             : Path.GetFullPath(environmentFileVariable);
 
+    /// <summary>Returns the <c>.irodsA</c> file to read a password from: <c>IRODS_AUTHENTICATION_FILE</c> when set, else <c>~/.irods/.irodsA</c>.</summary>
+    /// <returns>The file's path (it may not exist).</returns>
+    public static string AuthenticationFilePath() =>
+        Environment.GetEnvironmentVariable("IRODS_AUTHENTICATION_FILE") is { Length: > 0 } file
+            ? file
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".irods", ".irodsA");
+
     /// <summary>Reads an iRODS environment file into client options and the user's home collection.</summary>
     /// <param name="path">The environment file.</param>
     /// <param name="password">The password; when <see langword="null"/> it is read from <paramref name="authenticationFile"/>.</param>
