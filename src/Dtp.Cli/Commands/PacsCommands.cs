@@ -2,28 +2,29 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Dtp.Config;
+using Dtp.Storage;
 using Dtp.Storage.Pacs;
 
 namespace Dtp.Cli.Commands;
 
-/// <summary><c>dtp pacs studies|get|put</c>: direct use of a PACS over DICOMweb or Orthanc's REST API.</summary>
+/// <summary><c>dtp pacs studies|get|put</c>: direct use of a PACS over DICOMweb, Orthanc's REST API or DICOM networking.</summary>
 internal static class PacsCommands
 {
     public static Command Create(GlobalOptions global)
     {
         var config = new Option<string>("--storage-config")
         {
-            Description = "The PACS configuration (pacs.json) with pacs_url, pacs_api and credentials.",
+            Description = "The PACS configuration (pacs.json): pacs_ip, pacs_port, pacs_aec and pacs_aet for DICOM networking, or pacs_url, pacs_api and credentials for HTTP.",
             Required = true,
             Recursive = true,
         };
 
         var patient = new Option<string>("--patient") { Description = "Only studies of this Patient ID." };
-        var studies = new Command("studies", "List the PACS's studies (QIDO-RS, or Orthanc's tools/find).") { patient };
+        var studies = new Command("studies", "List the PACS's studies (QIDO-RS, Orthanc's tools/find, or C-FIND).") { patient };
         studies.SetGuardedAction(global, async ctx =>
         {
-            using var store = await OpenAsync(ctx, config).ConfigureAwait(false);
+            await using var connection = await OpenAsync(ctx, config).ConfigureAwait(false);
+            var store = (IPacsStudyStore)connection.Store;
             var list = await store.SearchStudiesAsync(ctx.Parse.GetValue(patient), cancellationToken: ctx.CancellationToken).ToListAsync(ctx.CancellationToken).ConfigureAwait(false);
             var json = new JsonArray(list.Select(s => (JsonNode)new JsonObject
             {
@@ -47,7 +48,7 @@ internal static class PacsCommands
         var series = new Option<string[]>("--series") { Description = "Only this series (repeatable).", AllowMultipleArgumentsPerToken = true };
         var parallel = new Option<int>("--parallel") { Description = "Series fetched at once.", DefaultValueFactory = _ => 4 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Download again into a folder that holds the study or other files." };
-        var get = new Command("get", "Download a study (WADO-RS, or Orthanc's archives); a second run fetches only missing files.") { study, destination, series, parallel, overwrite };
+        var get = new Command("get", "Download a study (WADO-RS, Orthanc's archives, or C-GET/C-MOVE); a second run fetches only missing files.") { study, destination, series, parallel, overwrite };
         get.SetGuardedAction(global, async ctx =>
         {
             var dest = Path.GetFullPath(ctx.Parse.GetValue(destination)!);
@@ -65,7 +66,8 @@ internal static class PacsCommands
                 throw new DtpException($"{dest} holds other files than {PacsLayout.SubjectFolder(uid)}; pass --overwrite to download into it anyway.", DtpErrorKind.Local);
             }
 
-            using var store = await OpenAsync(ctx, config).ConfigureAwait(false);
+            await using var connection = await OpenAsync(ctx, config, ctx.Parse.GetValue(parallel)).ConfigureAwait(false);
+            var store = (IPacsStudyStore)connection.Store;
             var options = new PacsDownloadOptions { SeriesInstanceUids = ctx.Parse.GetValue(series) ?? [], MaxParallelSeries = ctx.Parse.GetValue(parallel) };
             var result = await ProgressDisplay.RunAsync(ctx, $"downloading {uid}", progress => store.DownloadStudyAsync(uid, dest, options, progress, ctx.CancellationToken)).ConfigureAwait(false);
             await ctx.WriteResultAsync(ResultJson(result), $"{result.FilesTransferred} files downloaded ({result.BytesTransferred} bytes), {result.FilesSkipped} already complete, in {result.Folder}").ConfigureAwait(false);
@@ -73,36 +75,33 @@ internal static class PacsCommands
         });
 
         var paths = new Argument<string[]>("paths") { Description = "DICOM files or folders (searched recursively; files that are not DICOM are skipped).", Arity = ArgumentArity.OneOrMore };
-        var batch = new Option<int>("--batch-size") { Description = "Files per STOW-RS request.", DefaultValueFactory = _ => 25 };
-        var put = new Command("put", "Upload DICOM files (STOW-RS, or Orthanc's POST /instances).") { paths, batch };
+        var batch = new Option<int>("--batch-size") { Description = "Files per STOW-RS request or C-STORE association.", DefaultValueFactory = _ => 25 };
+        var put = new Command("put", "Upload DICOM files (STOW-RS, Orthanc's POST /instances, or C-STORE).") { paths, batch };
         put.SetGuardedAction(global, async ctx =>
         {
-            using var store = await OpenAsync(ctx, config).ConfigureAwait(false);
+            await using var connection = await OpenAsync(ctx, config).ConfigureAwait(false);
+            var store = (IPacsStudyStore)connection.Store;
             var uploadOptions = new PacsUploadOptions { BatchSize = ctx.Parse.GetValue(batch) };
             var result = await ProgressDisplay.RunAsync(ctx, "uploading", progress => store.UploadFilesAsync(ctx.Parse.GetValue(paths)!, uploadOptions, progress, ctx.CancellationToken)).ConfigureAwait(false);
             await ctx.WriteResultAsync(ResultJson(result), $"{result.FilesTransferred} files uploaded ({result.BytesTransferred} bytes), {result.FilesSkipped} skipped (not DICOM)").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
 
-        var pacs = new Command("pacs", "A PACS over DICOMweb or Orthanc's REST API (pacs.json with pacs_url).") { config, studies, get, put };
+        var pacs = new Command("pacs", "A PACS over DICOMweb or Orthanc's REST API (pacs.json with pacs_url), or over DICOM networking (the original's pacs.json).") { config, studies, get, put };
         PacsDimseCommands.AddTo(pacs, global, config);
         return pacs;
     }
 
-    private static async Task<PacsDataStore> OpenAsync(CommandContext ctx, Option<string> config)
+    /// <summary>Opens the PACS of the configuration: over HTTP with <c>pacs_url</c>, otherwise over DICOM networking.</summary>
+    private static async Task<DataStoreConnection> OpenAsync(CommandContext ctx, Option<string> config, int maxConnections = 4)
     {
-        var pacs = PacsConfig.Load(ctx.Parse.GetValue(config)!);
-        foreach (var warning in pacs.Warnings)
+        var connection = DataStores.Open("pacs", ctx.Parse.GetValue(config)!, maxConnections, ctx.LoggerFactory);
+        foreach (var warning in connection.Warnings)
         {
             await ctx.Error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
         }
 
-        if (pacs.Url is null)
-        {
-            throw new DtpException($"{pacs.Path}: pacs_url is missing; dtp pacs speaks DICOMweb or Orthanc's REST API and needs the server's URL.", DtpErrorKind.Local);
-        }
-
-        return PacsDataStore.Create(pacs, ctx.LoggerFactory);
+        return connection;
     }
 
     private static JsonObject ResultJson(PacsTransferResult result) => new()

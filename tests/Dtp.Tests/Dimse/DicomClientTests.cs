@@ -33,6 +33,44 @@ public sealed class DicomClientTests(DimseFixture fixture)
     }
 
     [Fact]
+    public async Task StoreAsync_GeneratedMixedStudy_FoundByFindWithEqualUidsAndPixelData()
+    {
+        var (study, paths) = await DimseFixture.WriteMixedStudyAsync(13, Path.Combine(fixture.Folder, "store-" + Guid.NewGuid().ToString("N")), Ct);
+        var files = paths.Select(p => DicomFile.Read(File.ReadAllBytes(p), p)).ToList();
+        var client = fixture.Client();
+
+        var warnings = await client.StoreAsync(files, Ct);
+
+        Assert.Equal(0, warnings);
+        var found = await client.FindAsync(DicomQueryLevel.Image, new DicomDataset()
+            .SetString(DicomTag.StudyInstanceUID, DicomVR.UI, study).SetString(DicomTag.SeriesInstanceUID, DicomVR.UI)
+            .SetString(DicomTag.SOPInstanceUID, DicomVR.UI).SetString(DicomTag.SOPClassUID, DicomVR.UI), Ct).ToListAsync(Ct);
+        Assert.Equal(
+            files.Select(f => Key(f.Dataset)).Order(StringComparer.Ordinal),
+            found.Select(Key).Order(StringComparer.Ordinal));
+        using var http = fixture.Server.CreateClient();
+        foreach (var file in files)
+        {
+            using var lookup = new StringContent(file.Dataset.GetString(DicomTag.SOPInstanceUID)!);
+            using var response = await http.PostAsync(new Uri("tools/lookup", UriKind.Relative), lookup, Ct);
+            var id = (string)System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!.AsArray().Single()!["ID"]!;
+            var stored = DicomFile.Read(await http.GetByteArrayAsync(new Uri($"instances/{id}/file", UriKind.Relative), Ct), id);
+            if (file.TransferSyntax.Uid == DicomUid.ExplicitVRBigEndian)
+            {
+                Assert.Contains(stored.TransferSyntax.Uid, DicomNetworkUids.Uncompressed); // Orthanc prefers little endian; StoreAsync proposes both
+            }
+            else
+            {
+                Assert.Equal(file.TransferSyntax.Uid, stored.TransferSyntax.Uid);
+            }
+
+            Assert.Equal(DimseFixture.PixelBytes(file), DimseFixture.PixelBytes(stored));
+        }
+
+        static string Key(DicomDataset d) => $"{d.GetString(DicomTag.SeriesInstanceUID)}|{d.GetString(DicomTag.SOPInstanceUID)}|{d.GetString(DicomTag.SOPClassUID)}";
+    }
+
+    [Fact]
     public async Task FindAsync_StudySeriesImage_MatchesSeededStudy()
     {
         var client = fixture.Client();

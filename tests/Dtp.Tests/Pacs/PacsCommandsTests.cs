@@ -81,15 +81,15 @@ public sealed class PacsCommandsTests(OrthancFixture orthanc) : IDisposable
     }
 
     [Fact]
-    public async Task Studies_ConfigWithoutUrl_ExitsLocalNamingTheKey()
+    public async Task Studies_ConfigWithNeitherUrlNorDicomKeys_ExitsLocalNamingTheKey()
     {
         var config = Path.Combine(folder, "pacs.json");
-        await File.WriteAllTextAsync(config, """{"pacs_ip": "127.0.0.1", "pacs_port": 4242, "pacs_aec": "A", "pacs_aet": "B"}""", Ct);
+        await File.WriteAllTextAsync(config, """{"pacs_port": 4242, "pacs_aec": "A", "pacs_aet": "B"}""", Ct);
 
         var (exit, _, error) = await RunAsync(["pacs", "studies", "--storage-config", config]);
 
         Assert.Equal(ExitCodes.LocalInput, exit);
-        Assert.Contains("pacs_url", error, StringComparison.Ordinal);
+        Assert.Contains("\"pacs_ip\": is missing", error, StringComparison.Ordinal);
     }
 
     private static string PacsLayoutFolder(string study) => PacsLayout.SubjectFolder(study);

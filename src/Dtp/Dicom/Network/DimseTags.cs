@@ -20,6 +20,9 @@ internal static class DimseTags
     public static readonly DicomTag WarningSuboperations = new(0x0000, 0x1023);
     public static readonly DicomTag MoveOriginatorAeTitle = new(0x0000, 0x1030);
     public static readonly DicomTag QueryRetrieveLevel = new(0x0008, 0x0052);
+    public static readonly DicomTag ModalitiesInStudy = new(0x0008, 0x0061);
+    public static readonly DicomTag NumberOfStudyRelatedSeries = new(0x0020, 0x1206);
+    public static readonly DicomTag NumberOfStudyRelatedInstances = new(0x0020, 0x1208);
 
     public const ushort CStoreRequest = 0x0001;
     public const ushort CStoreResponse = 0x8001;

@@ -17,7 +17,7 @@ namespace Dtp.Storage.Pacs;
 /// when its stream is closed; a read the spool cannot serve retrieves the single instance), so a downloader reading many instances
 /// in parallel costs one retrieval per series. Safe for concurrent use.
 /// </summary>
-public sealed partial class DimseDataStore : IDataStore, IAsyncDisposable
+public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
 {
     private readonly DicomClient client;
     private readonly DicomClientOptions options;
@@ -58,6 +58,90 @@ public sealed partial class DimseDataStore : IDataStore, IAsyncDisposable
         var options = new DicomClientOptions { Host = host, Port = port, CalledAeTitle = called, CallingAeTitle = calling };
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DimseDataStore>();
         return new DimseDataStore(options, config.Retrieve == "move" ? config : null, maxConnections, logger);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<PacsStudy> SearchStudiesAsync(string? patientId = null, string? studyInstanceUid = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = new DicomDataset()
+            .SetString(DicomTag.StudyInstanceUID, DicomVR.UI, studyInstanceUid is null ? [] : [PacsLayout.ToUid(studyInstanceUid)])
+            .SetString(DicomTag.PatientID, DicomVR.LO, patientId is null ? [] : [patientId])
+            .SetString(DicomTag.PatientName, DicomVR.PN)
+            .SetString(DicomTag.StudyDate, DicomVR.DA)
+            .SetString(DicomTag.StudyDescription, DicomVR.LO)
+            .SetString(DimseTags.ModalitiesInStudy, DicomVR.CS)
+            .SetString(DimseTags.NumberOfStudyRelatedSeries, DicomVR.IS)
+            .SetString(DimseTags.NumberOfStudyRelatedInstances, DicomVR.IS);
+        await foreach (var match in client.FindAsync(DicomQueryLevel.Study, query, cancellationToken).ConfigureAwait(false))
+        {
+            if (match.GetString(DicomTag.StudyInstanceUID) is { } uid && DicomUid.IsValid(uid))
+            {
+                yield return new PacsStudy(uid, match.GetString(DicomTag.PatientID), match.GetString(DicomTag.PatientName), match.GetString(DicomTag.StudyDate),
+                    match.GetString(DicomTag.StudyDescription), match.GetStrings(DimseTags.ModalitiesInStudy), match.GetInt32(DimseTags.NumberOfStudyRelatedSeries),
+                    match.GetInt32(DimseTags.NumberOfStudyRelatedInstances));
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A series with no complete file is retrieved whole (C-GET or C-MOVE), otherwise its missing instances one by one; the
+    /// instances that arrived are filed even when others failed, so a second run retrieves only what is still missing.</remarks>
+    public async Task<PacsTransferResult> DownloadStudyAsync(string studyInstanceUid, string destination, PacsDownloadOptions? options = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
+        options ??= new PacsDownloadOptions();
+        var study = PacsLayout.ToUid(studyInstanceUid);
+        var series = await SeriesOfAsync(study, cancellationToken).ConfigureAwait(false);
+        if (series.Count == 0)
+        {
+            throw new DtpException($"The {Name} holds no study {study}.");
+        }
+
+        if (options.SeriesInstanceUids.Count > 0)
+        {
+            var wanted = options.SeriesInstanceUids.Select(PacsLayout.ToUid).ToHashSet(StringComparer.Ordinal);
+            var unknown = wanted.Except(series, StringComparer.Ordinal).ToList();
+            series = unknown.Count == 0 ? series.Where(wanted.Contains).ToList()
+                : throw new DtpException($"The {Name} holds no series {string.Join(", ", unknown)} in study {study}.");
+        }
+
+        var studyFolder = Path.Combine(Path.GetFullPath(destination), PacsLayout.SubjectFolder(study));
+        var listed = new List<(string Series, List<(string Sop, string SopClass, int? Number)> Instances)>();
+        foreach (var s in series)
+        {
+            listed.Add((s, await InstancesOfAsync(study, s, cancellationToken).ConfigureAwait(false)));
+        }
+
+        var tally = new TransferTally(listed.Sum(l => l.Instances.Count), progress);
+        await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelSeries), CancellationToken = cancellationToken },
+            (item, ct) => new ValueTask(DownloadSeriesAsync(study, item.Series, item.Instances, studyFolder, tally, ct))).ConfigureAwait(false);
+        return new PacsTransferResult(tally.Transferred, tally.Skipped, tally.Bytes, studyFolder);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Each batch (at most 128 files) is stored with C-STORE on its own association.</remarks>
+    public async Task<PacsTransferResult> UploadFilesAsync(IEnumerable<string> paths, PacsUploadOptions? options = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        options ??= new PacsUploadOptions();
+        var (files, skipped) = await PacsUploadFiles.CollectAsync(paths, logger, cancellationToken).ConfigureAwait(false);
+        var tally = new TransferTally(files.Count, progress);
+        await Parallel.ForEachAsync(files.Chunk(Math.Clamp(options.BatchSize, 1, DicomClient.MaxPresentationContexts)),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelRequests), CancellationToken = cancellationToken },
+            async (batch, ct) =>
+            {
+                var dicoms = new List<DicomFile>(batch.Length);
+                foreach (var path in batch)
+                {
+                    dicoms.Add(await DicomFile.OpenAsync(path, ct).ConfigureAwait(false));
+                }
+
+                await StoreAsync(dicoms, ct).ConfigureAwait(false);
+                tally.Done(batch.Length, batch.Sum(p => new FileInfo(p).Length), batch[^1]);
+            }).ConfigureAwait(false);
+        return new PacsTransferResult(tally.Transferred, skipped, tally.Bytes, null);
     }
 
     /// <inheritdoc/>
@@ -150,16 +234,7 @@ public sealed partial class DimseDataStore : IDataStore, IAsyncDisposable
                 throw new DtpException($"{relativePath} belongs to study {fileStudy}, not to dataset {datasetId}.", DtpErrorKind.Local);
             }
 
-            await connections.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await client.StoreAsync([dicom], cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                connections.Release();
-            }
-
+            await StoreAsync([dicom], cancellationToken).ConfigureAwait(false);
             return new StoredFile(PacsLayout.RelativePath(series!, d.GetInt32(DicomTag.InstanceNumber), sop!), buffer.Length, null, $"{series}/{sop}/{d.GetString(DicomTag.SOPClassUID)}");
         }
     }
@@ -198,6 +273,73 @@ public sealed partial class DimseDataStore : IDataStore, IAsyncDisposable
         disposing.Dispose();
         connections.Dispose();
         serverStart.Dispose();
+    }
+
+    private async Task StoreAsync(IReadOnlyList<DicomFile> files, CancellationToken cancellationToken)
+    {
+        await connections.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await client.StoreAsync(files, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            connections.Release();
+        }
+    }
+
+    private async Task DownloadSeriesAsync(string study, string series, List<(string Sop, string SopClass, int? Number)> instances, string studyFolder, TransferTally tally, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(studyFolder, PacsLayout.SampleFolder(series));
+        var missing = instances.Where(i => !File.Exists(Path.Combine(folder, PacsLayout.FileName(i.Number, i.Sop)))).ToList();
+        tally.Skip(instances.Count - missing.Count);
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        DicomNetworkException? failure = null;
+        try
+        {
+            if (missing.Count == instances.Count)
+            {
+                await RetrieveAsync(DicomQueryLevel.Series, Identifier(study, series), missing.Select(i => i.SopClass).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var instance in missing)
+                {
+                    await RetrieveAsync(DicomQueryLevel.Image, Identifier(study, series).SetString(DicomTag.SOPInstanceUID, DicomVR.UI, instance.Sop), [instance.SopClass], cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (DicomNetworkException ex) when (ex.Status is not null)
+        {
+            failure = ex; // sub-operations failed: file what arrived
+        }
+
+        foreach (var instance in missing)
+        {
+            var spooled = SpoolPath(instance.Sop);
+            if (File.Exists(spooled))
+            {
+                var name = PacsLayout.FileName(instance.Number, instance.Sop);
+                var part = Path.Combine(folder, $".{Guid.NewGuid():N}.part");
+                var length = new FileInfo(spooled).Length;
+                File.Move(spooled, part);
+                File.Move(part, Path.Combine(folder, name), overwrite: true);
+                tally.Done(1, length, PacsLayout.SampleFolder(series) + "/" + name);
+            }
+        }
+
+        var absent = missing.Where(i => !File.Exists(Path.Combine(folder, PacsLayout.FileName(i.Number, i.Sop)))).ToList();
+        if (absent.Count > 0)
+        {
+            throw new DtpException(
+                $"The {Name} sent {instances.Count - absent.Count} of the {instances.Count} instances of series {series}; missing: {string.Join(", ", absent.Take(5).Select(a => a.Sop))}{(failure is null ? "." : $" ({failure.Message})")}",
+                DtpErrorKind.Remote, isTransient: true, failure);
+        }
     }
 
     private async Task RetrieveSeriesAsync(string study, string series, CancellationToken cancellationToken)

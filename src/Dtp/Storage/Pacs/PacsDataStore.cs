@@ -31,7 +31,7 @@ public sealed class PacsUploadOptions
 /// <c>sub-</c> folder name); its files are laid out as <see cref="PacsLayout"/> describes. Downloads write each instance to a
 /// <c>.part</c> file, rename it when complete, and skip instances already complete, so a second run fetches only what is missing.
 /// </summary>
-public sealed partial class PacsDataStore : IDataStore, IDisposable
+public sealed class PacsDataStore : IPacsStudyStore, IDisposable
 {
     private const int HeaderBytes = 64 * 1024;
     private readonly IPacsApi api;
@@ -74,19 +74,11 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
         return new PacsDataStore(api, http, loggerFactory.CreateLogger<PacsDataStore>());
     }
 
-    /// <summary>Searches studies by Patient ID and/or Study Instance UID; all studies when both are null.</summary>
-    /// <exception cref="DtpException">The PACS failed or refused.</exception>
+    /// <inheritdoc/>
     public IAsyncEnumerable<PacsStudy> SearchStudiesAsync(string? patientId = null, string? studyInstanceUid = null, CancellationToken cancellationToken = default) =>
         api.SearchStudiesAsync(patientId, studyInstanceUid is null ? null : PacsLayout.ToUid(studyInstanceUid), cancellationToken);
 
-    /// <summary>Downloads a study into <c>&lt;destination&gt;/sub-&lt;study&gt;/sam-&lt;series&gt;/&lt;file&gt;</c>, skipping complete files.</summary>
-    /// <param name="studyInstanceUid">The study (dotted UID or <c>sub-</c> folder name).</param>
-    /// <param name="destination">The folder that receives the study's folder.</param>
-    /// <param name="options">Which series and how many at once.</param>
-    /// <param name="progress">Receives a report after each file.</param>
-    /// <param name="cancellationToken">Cancels the download; complete files stay, partial ones are removed.</param>
-    /// <returns>What was fetched and skipped, and the study's folder.</returns>
-    /// <exception cref="DtpException">The PACS failed, refused, holds no such study or series, or sent a broken response (the message names the URL).</exception>
+    /// <inheritdoc/>
     public async Task<PacsTransferResult> DownloadStudyAsync(string studyInstanceUid, string destination, PacsDownloadOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -113,40 +105,20 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
             listed.Add((s, await api.SearchInstancesAsync(s, cancellationToken).ConfigureAwait(false)));
         }
 
-        var tally = new Tally(listed.Sum(l => l.Instances.Count), progress);
+        var tally = new TransferTally(listed.Sum(l => l.Instances.Count), progress);
         await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelSeries), CancellationToken = cancellationToken },
             (item, ct) => new ValueTask(DownloadSeriesAsync(item.Series, item.Instances, studyFolder, tally, ct))).ConfigureAwait(false);
         return new PacsTransferResult(tally.Transferred, tally.Skipped, tally.Bytes, studyFolder);
     }
 
-    /// <summary>Uploads DICOM Part 10 files (folders are searched recursively; files that are not Part 10 are skipped).</summary>
-    /// <param name="paths">Files and folders.</param>
-    /// <param name="options">Batch size and parallel requests.</param>
-    /// <param name="progress">Receives a report after each batch.</param>
-    /// <param name="cancellationToken">Cancels the upload.</param>
-    /// <returns>How many files were sent and skipped.</returns>
-    /// <exception cref="DtpException">A path is missing (local), or the PACS failed, refused or rejected instances.</exception>
+    /// <inheritdoc/>
     public async Task<PacsTransferResult> UploadFilesAsync(IEnumerable<string> paths, PacsUploadOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         options ??= new PacsUploadOptions();
-        var files = new List<string>();
-        var skipped = 0;
-        foreach (var path in paths.SelectMany(Expand))
-        {
-            if (await IsPart10Async(path, cancellationToken).ConfigureAwait(false))
-            {
-                files.Add(path);
-            }
-            else
-            {
-                skipped++;
-                LogNotDicom(logger, path);
-            }
-        }
-
-        var tally = new Tally(files.Count, progress);
+        var (files, skipped) = await PacsUploadFiles.CollectAsync(paths, logger, cancellationToken).ConfigureAwait(false);
+        var tally = new TransferTally(files.Count, progress);
         await Parallel.ForEachAsync(files.Chunk(Math.Max(1, options.BatchSize)),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelRequests), CancellationToken = cancellationToken },
             async (batch, ct) =>
@@ -243,7 +215,7 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
     /// <summary>Disposes the HTTP client this store created from a configuration.</summary>
     public void Dispose() => ownedClient?.Dispose();
 
-    private async Task DownloadSeriesAsync(PacsSeries series, IReadOnlyList<PacsInstance> instances, string studyFolder, Tally tally, CancellationToken cancellationToken)
+    private async Task DownloadSeriesAsync(PacsSeries series, IReadOnlyList<PacsInstance> instances, string studyFolder, TransferTally tally, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(studyFolder, PacsLayout.SampleFolder(series.SeriesInstanceUid));
         var missing = instances.Where(i => !File.Exists(Path.Combine(folder, PacsLayout.FileName(i.InstanceNumber, i.SopInstanceUid)))).ToList();
@@ -290,7 +262,7 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
     }
 
     /// <summary>Writes one instance to a <c>.part</c> file, names it from its own tags, and renames it into place.</summary>
-    private async Task SaveAsync(Stream stream, string folder, Tally tally, CancellationToken cancellationToken)
+    private async Task SaveAsync(Stream stream, string folder, TransferTally tally, CancellationToken cancellationToken)
     {
         var part = Path.Combine(folder, $".{Guid.NewGuid():N}.part");
         try
@@ -373,61 +345,5 @@ public sealed partial class PacsDataStore : IDataStore, IDisposable
     {
         DatasetPaths.ThrowIfInvalidDatasetId(datasetId);
         return PacsLayout.ToUid(datasetId);
-    }
-
-    private static IEnumerable<string> Expand(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            return Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
-        }
-
-        return File.Exists(path) ? [path] : throw new DtpException($"{path} does not exist.", DtpErrorKind.Local);
-    }
-
-    private static async Task<bool> IsPart10Async(string path, CancellationToken cancellationToken)
-    {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-        await using (file.ConfigureAwait(false))
-        {
-            var head = new byte[134];
-            var read = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            return DicomFile.HasPart10Header(head.AsSpan(0, read));
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: not a DICOM Part 10 file")]
-    private static partial void LogNotDicom(ILogger logger, string path);
-
-    /// <summary>Counts a transfer's files and bytes across parallel workers and reports progress.</summary>
-    private sealed class Tally(int total, IProgress<TransferProgress>? progress)
-    {
-        private int transferred;
-        private int skipped;
-        private long bytes;
-
-        public int Transferred => Volatile.Read(ref transferred);
-
-        public int Skipped => Volatile.Read(ref skipped);
-
-        public long Bytes => Interlocked.Read(ref bytes);
-
-        public void Done(int files, long size, string current)
-        {
-            Interlocked.Add(ref transferred, files);
-            Interlocked.Add(ref bytes, size);
-            Report(current);
-        }
-
-        public void Skip(int files)
-        {
-            if (files > 0)
-            {
-                Interlocked.Add(ref skipped, files);
-                Report(null);
-            }
-        }
-
-        private void Report(string? current) => progress?.Report(new TransferProgress(Transferred + Skipped, total, Bytes, null, current));
     }
 }
