@@ -14,6 +14,9 @@ namespace Dtp.Conversion;
 /// </summary>
 internal sealed class DefaultConversion(Gen3Dictionary dictionary, string project, string experiment, SdsVersion version, PlaceholderPolicy placeholders)
 {
+    /// <summary>The text <see cref="PlaceholderPolicy.NotAvailable"/> writes for a required property without a value.</summary>
+    internal const string Placeholder = "NA";
+
     private static readonly string[] LeadingKeys = ["type", "experiments", "cases", "submitter_id"];
 
     private static readonly ElementMapping[] Mappings = [ElementMapping.DefaultAdditions, ElementMapping.V200Fixed202309, ElementMapping.V123];
@@ -154,7 +157,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
     }
 
     /// <summary>Maps an SDS key to a property of the node: the same name, or the original's mapping tables after normalisation.</summary>
-    private static string? Property(DictionaryNode node, string category, string key)
+    internal static string? Property(DictionaryNode node, string category, string key)
     {
         if (node.Properties.Contains(key) && !node.SystemProperties.Contains(key) && key is not ("type" or "submitter_id"))
         {
@@ -303,7 +306,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             foreach (var property in node.Required.Where(p => !record.ContainsKey(p) && node.FindLink(p) is null))
             {
                 var schema = node.Schema["properties"]?[property] as JsonObject;
-                JsonNode candidate = IsArray(schema) ? new JsonArray("NA") : "NA";
+                JsonNode candidate = IsArray(schema) ? new JsonArray(Placeholder) : Placeholder;
                 if (schema is not null && SchemaValidator.IsValid(schema, candidate))
                 {
                     record[property] = candidate;

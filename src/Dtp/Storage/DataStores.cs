@@ -41,7 +41,7 @@ public static class DataStores
     /// <summary>Opens a store.</summary>
     /// <param name="kind"><c>pacs</c> (the original's <c>pacs.json</c>), <c>irods</c> (<c>irods.json</c>) or <c>local</c> (<c>{"local_root": ...}</c>).</param>
     /// <param name="configPath">The storage configuration file.</param>
-    /// <param name="maxConnections">How many connections the store may hold open at once (iRODS).</param>
+    /// <param name="maxConnections">How many connections the store may hold open at once (iRODS; DICOM associations retrieving or storing).</param>
     /// <param name="loggerFactory">Creates the stores' loggers.</param>
     /// <returns>The open store; dispose it to release its connections.</returns>
     /// <exception cref="DtpException">An unknown kind (kind Local).</exception>
@@ -72,7 +72,8 @@ public static class DataStores
                 var config = PacsConfig.Load(configPath);
                 if (config.Url is null)
                 {
-                    throw new DtpException($"{config.Path}: pacs_url is missing; a PACS store is reached over DICOMweb or Orthanc's REST API.", DtpErrorKind.Local);
+                    var dimse = DimseDataStore.Create(config, Math.Max(1, maxConnections), loggerFactory);
+                    return new DataStoreConnection(kind, dimse, config.Warnings, dimse);
                 }
 
                 var store = PacsDataStore.Create(config, loggerFactory);

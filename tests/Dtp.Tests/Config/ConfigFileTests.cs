@@ -41,6 +41,18 @@ public sealed class ConfigFileTests : IDisposable
         var config = PacsConfig.Load(path);
 
         Assert.Equal(("127.0.0.1", 4242, "ORTHANC", "DTP"), (config.Host, config.Port, config.CalledAeTitle, config.CallingAeTitle));
+        Assert.Equal(("get", null, "127.0.0.1"), (config.Retrieve, config.ListenPort, config.ListenAddress.ToString()));
+        Assert.Empty(config.Warnings);
+    }
+
+    [Fact]
+    public void PacsConfigLoad_WithCMoveKeys_ReadsRetrieveAndListenAddress()
+    {
+        var path = Write("pacs.json", """{"pacs_ip": "pacs.example", "pacs_port": 104, "pacs_aec": "PACS", "pacs_aet": "DTP", "pacs_retrieve": "MOVE", "pacs_listen_port": 11113, "pacs_listen_address": "0.0.0.0"}""");
+
+        var config = PacsConfig.Load(path);
+
+        Assert.Equal(("move", 11113, "0.0.0.0"), (config.Retrieve, config.ListenPort, config.ListenAddress.ToString()));
         Assert.Empty(config.Warnings);
     }
 
@@ -115,6 +127,10 @@ public sealed class ConfigFileTests : IDisposable
     [InlineData("""{"pacs_ip": "h", "pacs_port": 4242, "pacs_aec": "A_TITLE_FAR_TOO_LONG", "pacs_aet": "B"}""", "pacs_aec", "expected an AE title")]
     [InlineData("""{"pacs_ip": "h", "pacs_port": 4242, "pacs_aec": "A", "pacs_aet": ""}""", "pacs_aet", "is empty")]
     [InlineData("""{"pacs_ip": "h", "pacs_port": 4242, "pacs_aec": "A", "pacs_aet": "B", "storage": "s3"}""", "storage", "expected one of: pacs, irods")]
+    [InlineData("""{"pacs_ip": "h", "pacs_port": 4242, "pacs_aec": "A", "pacs_aet": "B", "pacs_retrieve": "fetch"}""", "pacs_retrieve", "expected one of: get, move")]
+    [InlineData("""{"pacs_ip": "h", "pacs_port": 4242, "pacs_aec": "A", "pacs_aet": "B", "pacs_retrieve": "move"}""", "pacs_listen_port", "is missing; expected a whole number from 1 to 65535")]
+    [InlineData("""{"pacs_ip": "h", "pacs_port": 4242, "pacs_aec": "A", "pacs_aet": "B", "pacs_retrieve": "move", "pacs_listen_port": 0}""", "pacs_listen_port", "is 0; expected a whole number from 1 to 65535")]
+    [InlineData("""{"pacs_ip": "h", "pacs_port": 4242, "pacs_aec": "A", "pacs_aet": "B", "pacs_listen_address": "localhost"}""", "pacs_listen_address", "expected an IP address")]
     public void PacsConfigLoad_WithABadValue_NamesTheFileTheKeyAndWhatWasExpected(string json, string key, string problem)
     {
         var path = Write("pacs.json", json);

@@ -77,18 +77,23 @@ public sealed class DimseFixture : IAsyncLifetime
         _ => [],
     };
 
-    private async Task SeedAsync(CancellationToken ct)
+    /// <summary>
+    /// Writes a generated study of 3 series (MR, CT, secondary capture) of 4 instances as Part 10 files: the first CT instance in
+    /// explicit VR big endian, the secondary captures JPEG lossless (dcmtk's dcmcjpeg), the rest explicit VR little endian.
+    /// </summary>
+    /// <returns>The study's UID and the files' paths.</returns>
+    public static async Task<(string StudyUid, List<string> Paths)> WriteMixedStudyAsync(int seed, string folder, CancellationToken ct)
     {
-        var seed = Path.Combine(Folder, "seed");
-        Directory.CreateDirectory(seed);
-        var options = new SyntheticStudyOptions { Seed = 42, SeriesPerStudy = 3, InstancesPerSeries = 4, Modalities = ["MR", "CT", "SC"], Rows = 32, Columns = 32 };
+        Directory.CreateDirectory(folder);
+        var options = new SyntheticStudyOptions { Seed = seed, SeriesPerStudy = 3, InstancesPerSeries = 4, Modalities = ["MR", "CT", "SC"], Rows = 32, Columns = 32 };
         var files = new List<string>();
+        var study = string.Empty;
         var bigEndianDone = false;
         foreach (var file in SyntheticStudies.Generate(options))
         {
-            StudyUid = file.Dataset.GetString(DicomTag.StudyInstanceUID)!;
+            study = file.Dataset.GetString(DicomTag.StudyInstanceUID)!;
             var modality = file.Dataset.GetString(DicomTag.Modality);
-            var path = Path.Combine(seed, file.Dataset.GetString(DicomTag.SOPInstanceUID)! + ".dcm");
+            var path = Path.Combine(folder, file.Dataset.GetString(DicomTag.SOPInstanceUID)! + ".dcm");
             if (modality == "CT" && !bigEndianDone)
             {
                 bigEndianDone = true;
@@ -110,6 +115,12 @@ public sealed class DimseFixture : IAsyncLifetime
             files.Add(path);
         }
 
+        return (study, files);
+    }
+
+    private async Task SeedAsync(CancellationToken ct)
+    {
+        (StudyUid, var files) = await WriteMixedStudyAsync(42, Path.Combine(Folder, "seed"), ct);
         using var http = server!.CreateClient();
         foreach (var path in files)
         {
