@@ -97,7 +97,7 @@ public sealed partial class Auth : IDisposable
         }
         else
         {
-            credentials = refreshToken ?? Gen3Credentials.Load(ResolveCredentialsFile(refreshFile)!);
+            credentials = refreshToken ?? LoadCredentials(ResolveCredentialsFile(refreshFile)!);
             var issuer = JwtClaims.TryDecode(credentials.ApiKey)?.Endpoint
                 ?? throw new Gen3AuthException("The API key is not a JWT with an \"iss\" claim; download a new credentials file from the commons' profile page.", DtpErrorKind.Local);
             source = TokenSource.ApiKey;
@@ -339,6 +339,17 @@ public sealed partial class Auth : IDisposable
     }
 
     /// <summary>Finds the credentials file as gen3sdk does; <see langword="null"/> when only the default was looked for and none exists.</summary>
+    private Gen3Credentials LoadCredentials(string path)
+    {
+        var loaded = Gen3Credentials.Load(path);
+        if (FilePermissions.ExposedSecretWarning(path, "a Gen3 API key") is { } warning)
+        {
+            LogExposedSecret(logger, warning);
+        }
+
+        return loaded;
+    }
+
     private string? ResolveCredentialsFile(string? refreshFile)
     {
         var named = refreshFile ?? options.GetEnvironmentVariable("GEN3_API_KEY");
@@ -584,6 +595,9 @@ public sealed partial class Auth : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Obtained an access token from {Url}, expiring at {ExpiresAt}")]
     private static partial void LogTokenObtained(ILogger logger, Uri url, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogExposedSecret(ILogger logger, string warning);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the token cache {File}: {Reason}")]
     private static partial void LogCacheUnreadable(ILogger logger, string file, string reason);
