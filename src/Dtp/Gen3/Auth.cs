@@ -21,6 +21,9 @@ public sealed partial class Auth : IDisposable
     /// <summary>The scopes asked for with client credentials when none are given.</summary>
     public const string DefaultClientScopes = "user data openid";
 
+    /// <summary>Where a Gen3 user gives a private certificate authority, for error messages.</summary>
+    internal const string Gen3CaOptions = "--ca-file or gen3_ca_file in gen3.json";
+
     private const string AccessTokenScheme = "accesstoken:///";
     private const string WtsScheme = "idp://wts/";
 
@@ -527,7 +530,8 @@ public sealed partial class Auth : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new Gen3AuthException($"{what} failed: cannot reach {request.RequestUri}: {ex.Message}", DtpErrorKind.Remote, request.RequestUri, isTransient: true, innerException: ex);
+            throw new Gen3AuthException($"{what} failed: cannot reach {request.RequestUri}: {CertificateAuthority.Describe(ex, Gen3CaOptions)}", DtpErrorKind.Remote, request.RequestUri,
+                isTransient: !CertificateAuthority.IsUntrusted(ex), innerException: ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

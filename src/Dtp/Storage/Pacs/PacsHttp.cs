@@ -56,7 +56,8 @@ internal static class PacsHttp
         }
         catch (HttpRequestException ex)
         {
-            throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
+            throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {CertificateAuthority.Describe(ex, "pacs_ca_file in pacs.json")}", DtpErrorKind.Remote,
+                isTransient: !CertificateAuthority.IsUntrusted(ex), ex);
         }
 
         if (response.IsSuccessStatusCode || alsoAccepted.Contains(response.StatusCode))
