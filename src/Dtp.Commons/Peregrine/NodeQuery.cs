@@ -66,7 +66,8 @@ internal static class NodeQuery
         var query = (QueryContext)context.UserContext;
         using var command = query.Connection.CreateCommand();
         var key = source == NodeSource.Root ? "''" : "j.value";
-        var sql = new StringBuilder("SELECT ").Append(key).Append(count ? ", COUNT(*) FROM " : ", n.id, n.type, n.project_id, n.submitter_id, n.created, n.updated, n.state, n.props FROM ");
+        var sql = new StringBuilder("SELECT ").Append(key).Append(count ? ", COUNT(*) FROM "
+            : $", n.id, n.type, n.project_id, n.submitter_id, n.created, n.updated, n.state, {(NeedsProperties(context, node) ? "n.props" : "'{}'")} FROM ");
         var where = new List<string>();
         if (source == NodeSource.Root)
         {
@@ -148,6 +149,11 @@ internal static class NodeQuery
 
         return results;
     }
+
+    /// <summary>Whether the selection asks for a stored property (when it asks only for system fields and links, the JSON is not read).</summary>
+    private static bool NeedsProperties(IResolveFieldContext context, DictionaryNode? node) =>
+        node is null || context.SubFields is not { } fields
+        || fields.Values.Any(f => node.Properties.Contains(f.FieldType.Name, StringComparer.Ordinal) && !PeregrineSchema.SystemFields.Contains(f.FieldType.Name, StringComparer.Ordinal));
 
     private static void AddPermission(SqliteCommand command, List<string> where, IReadOnlyList<ProjectGrant>? readable)
     {
