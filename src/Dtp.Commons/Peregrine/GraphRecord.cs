@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.Text;
+using System.Text.Json;
 using Dtp.Commons.Storage;
 
 namespace Dtp.Commons.Peregrine;
@@ -6,14 +7,24 @@ namespace Dtp.Commons.Peregrine;
 /// <summary>A node as GraphQL resolvers see it: the stored row plus its properties parsed on first use, and the batch it was read in.</summary>
 internal sealed class GraphRecord(StoredNode node, GraphBatch batch)
 {
-    private JsonObject? props;
+    private JsonElement? props;
 
     public StoredNode Node { get; } = node;
 
     /// <summary>Gets the records read by the same query, whose link fields are resolved together.</summary>
     public GraphBatch Batch { get; } = batch;
 
-    public JsonObject Props => props ??= JsonNode.Parse(Node.Props) as JsonObject ?? [];
+    /// <summary>Returns a stored property, or <see langword="null"/> when absent (the properties are parsed once, on first use).</summary>
+    public JsonElement? Property(string name)
+    {
+        if (props is null)
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(Node.Props));
+            props = JsonElement.ParseValue(ref reader);
+        }
+
+        return props.Value.ValueKind == JsonValueKind.Object && props.Value.TryGetProperty(name, out var value) ? value : null;
+    }
 }
 
 /// <summary>The records one query returned, and the results of the link fields already run for all of them (by field of the query document).</summary>

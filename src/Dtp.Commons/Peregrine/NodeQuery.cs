@@ -65,8 +65,9 @@ internal static class NodeQuery
     {
         var query = (QueryContext)context.UserContext;
         using var command = query.Connection.CreateCommand();
-        var key = source switch { NodeSource.Parents => "e.src", NodeSource.Children => "e.dst", _ => "''" };
-        var sql = new StringBuilder("SELECT ").Append(key).Append(count ? ", COUNT(*) FROM " : ", n.id, n.type, n.project_id, n.submitter_id, n.created, n.updated, n.state, n.props FROM ");
+        var key = source == NodeSource.Root ? "''" : "j.value";
+        var sql = new StringBuilder("SELECT ").Append(key).Append(count ? ", COUNT(*) FROM "
+            : $", n.id, n.type, n.project_id, n.submitter_id, n.created, n.updated, n.state, {(NeedsProperties(context, node) ? "n.props" : "'{}'")} FROM ");
         var where = new List<string>();
         if (source == NodeSource.Root)
         {
@@ -74,8 +75,9 @@ internal static class NodeQuery
         }
         else
         {
-            sql.Append(source == NodeSource.Parents ? "edges e JOIN nodes n ON n.id = e.dst" : "edges e JOIN nodes n ON n.id = e.src");
-            where.Add(key + " IN (SELECT value FROM json_each(" + Add(command, new JsonArray([.. sources!.Select(id => (JsonNode)id)]).ToJsonString()) + "))");
+            // CROSS JOIN keeps the source ids as the outer loop: edges are looked up by them, not every node of the type scanned
+            sql.Append("json_each(").Append(Add(command, new JsonArray([.. sources!.Select(id => (JsonNode)id)]).ToJsonString())).Append(") j CROSS JOIN ")
+                .Append(source == NodeSource.Parents ? "edges e ON e.src = j.value JOIN nodes n ON n.id = e.dst" : "edges e ON e.dst = j.value JOIN nodes n ON n.id = e.src");
             where.Add("e.link = " + Add(command, link!));
         }
 
@@ -147,6 +149,11 @@ internal static class NodeQuery
 
         return results;
     }
+
+    /// <summary>Whether the selection asks for a stored property (when it asks only for system fields and links, the JSON is not read).</summary>
+    private static bool NeedsProperties(IResolveFieldContext context, DictionaryNode? node) =>
+        node is null || context.SubFields is not { } fields
+        || fields.Values.Any(f => node.Properties.Contains(f.FieldType.Name, StringComparer.Ordinal) && !PeregrineSchema.SystemFields.Contains(f.FieldType.Name, StringComparer.Ordinal));
 
     private static void AddPermission(SqliteCommand command, List<string> where, IReadOnlyList<ProjectGrant>? readable)
     {
@@ -301,9 +308,15 @@ internal static class NodeQuery
     {
         var asc = context.GetArgument<string?>("order_by_asc");
         var desc = context.GetArgument<string?>("order_by_desc");
-        return asc is not null ? Expression(asc, node) + " ASC, n.id"
-            : desc is not null ? Expression(desc, node) + " DESC, n.id"
-            : "n.rowid";
+        var (name, direction) = asc is not null ? (asc, " ASC") : desc is not null ? (desc, " DESC") : (null, "");
+        if (name is null)
+        {
+            return "n.rowid";
+        }
+
+        // ties broken by id; ordering by id itself needs no tie-break (and so walks the (type, id) index without a sort)
+        var expression = Expression(name, node);
+        return expression == "n.id" ? expression + direction : expression + direction + ", n.id";
     }
 
     /// <summary>The SQL expression of a system column or dictionary property; other names are refused (they are never spliced into SQL).</summary>

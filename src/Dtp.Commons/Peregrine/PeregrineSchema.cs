@@ -10,7 +10,8 @@ namespace Dtp.Commons.Peregrine;
 /// <summary>Builds peregrine's GraphQL schema from a dictionary: one object type per node, snake_case names, list and count fields.</summary>
 internal static class PeregrineSchema
 {
-    private static readonly string[] SystemFields = ["id", "submitter_id", "type", "project_id", "created_datetime", "updated_datetime"];
+    /// <summary>The fields every node type has from the node row itself (not from its stored properties).</summary>
+    internal static readonly string[] SystemFields = ["id", "submitter_id", "type", "project_id", "created_datetime", "updated_datetime"];
 
     public static Schema Create(Gen3Dictionary dictionary)
     {
@@ -44,7 +45,7 @@ internal static class PeregrineSchema
 
             foreach (var property in ScalarProperties(node).Where(p => !SystemFields.Contains(p.Name)))
             {
-                type.AddField(ScalarField(property.Name, property.Type, record => Value(record.Props[property.Name], property.Type)));
+                type.AddField(ScalarField(property.Name, property.Type, record => Value(record.Property(property.Name), property.Type)));
             }
 
             var relations = node.Links.Select(l => (Name: l.Name, Target: l.TargetType, Link: l.Name, Source: NodeSource.Parents))
@@ -175,21 +176,21 @@ internal static class PeregrineSchema
     };
 
     /// <summary>A stored JSON value as the field's scalar type; arrays and objects become their JSON text, as peregrine shows them as strings.</summary>
-    private static object? Value(JsonNode? value, ScalarGraphType type)
+    private static object? Value(JsonElement? stored, ScalarGraphType type)
     {
-        if (value is not JsonValue scalar)
+        if (stored is not { } value)
         {
-            return value?.ToJsonString();
+            return null;
         }
 
-        return scalar.GetValueKind() switch
+        return value.ValueKind switch
         {
-            JsonValueKind.String => scalar.GetValue<string>(),
+            JsonValueKind.String => value.GetString(),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number when type is IntGraphType => scalar.GetValue<long>(),
-            JsonValueKind.Number when type is FloatGraphType => scalar.GetValue<double>(),
-            JsonValueKind.Number => scalar.ToJsonString(),
+            JsonValueKind.Number when type is IntGraphType => value.GetInt64(),
+            JsonValueKind.Number when type is FloatGraphType => value.GetDouble(),
+            JsonValueKind.Number or JsonValueKind.Array or JsonValueKind.Object => value.GetRawText(),
             _ => null,
         };
     }

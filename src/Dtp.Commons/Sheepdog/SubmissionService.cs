@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -63,9 +64,10 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
 
             var lookup = new Lookup(connection, transaction);
             lookup.Prefetch(projectId, entities.Select(e => (e.Node.Name, e.Doc["submitter_id"] is JsonValue v && v.TryGetValue<string>(out var sid) ? sid : null)));
+            var ids = new RandomIds(entities.Count);
             foreach (var entity in entities)
             {
-                Prepare(entity, createOnly, lookup);
+                Prepare(entity, createOnly, lookup, ids);
             }
 
             var batch = new Batch(entities);
@@ -88,7 +90,7 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         }, cancellationToken);
     }
 
-    private static void Prepare(Pending entity, bool createOnly, Lookup lookup)
+    private static void Prepare(Pending entity, bool createOnly, Lookup lookup, RandomIds ids)
     {
         var outcome = entity.Outcome;
         var doc = entity.Doc;
@@ -127,7 +129,7 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         if (existing is not null && createOnly)
         {
             outcome.Action = "create";
-            outcome.Id = Guid.NewGuid().ToString();
+            outcome.Id = ids.Next();
             outcome.AddError(new RecordError(["project_id", "submitter_id"],
                 $"{node.Name} with {{'project_id': {PyStr(entity.ProjectId)}, 'submitter_id': {PyStr(submitterId ?? "")}}} already exists in the DB",
                 RecordErrorTypes.Error));
@@ -136,7 +138,7 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
 
         entity.Existing = existing;
         outcome.Action = existing is null ? "create" : "update";
-        outcome.Id = existing?.Id ?? givenId ?? Guid.NewGuid().ToString();
+        outcome.Id = existing?.Id ?? givenId ?? ids.Next();
     }
 
     private static void ResolveLinks(Pending entity, Batch batch, string code, Lookup lookup)
@@ -413,6 +415,28 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         public EntityOutcome Outcome { get; } = new();
 
         public Dictionary<string, List<string>> Links { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Random (version 4) UUIDs cut from one buffer of random bytes per request: one read of the system's generator, not one per id.</summary>
+    private sealed class RandomIds(int count)
+    {
+        private readonly byte[] bytes = RandomNumberGenerator.GetBytes(16 * Math.Max(count, 1));
+        private int next;
+
+        public string Next()
+        {
+            if (next == bytes.Length)
+            {
+                RandomNumberGenerator.Fill(bytes);
+                next = 0;
+            }
+
+            var uuid = bytes.AsSpan(next, 16);
+            next += 16;
+            uuid[7] = (byte)((uuid[7] & 0x0F) | 0x40); // version 4 (the high nibble of the little-endian third group)
+            uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80); // RFC 4122 variant
+            return new Guid(uuid).ToString();
+        }
     }
 
     /// <summary>The request's entities that have an id, by (type, id) and by (type, submitter_id), the first of each key winning.</summary>

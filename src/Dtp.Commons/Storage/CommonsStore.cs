@@ -22,6 +22,7 @@ internal sealed class CommonsStore : IDisposable
             created TEXT NOT NULL, updated TEXT NOT NULL, state TEXT, props TEXT NOT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS nodes_key ON nodes(type, project_id, submitter_id);
         CREATE INDEX IF NOT EXISTS nodes_project ON nodes(project_id, type, id);
+        CREATE INDEX IF NOT EXISTS nodes_type ON nodes(type, id);
         CREATE TABLE IF NOT EXISTS edges(src TEXT NOT NULL, link TEXT NOT NULL, dst TEXT NOT NULL, PRIMARY KEY(src, link, dst)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst, src);
         """;
