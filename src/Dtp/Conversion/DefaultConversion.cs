@@ -26,6 +26,11 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
     /// <summary>Placeholders written, per node and property: the first row and how many rows (reported once each).</summary>
     private readonly Dictionary<(string Node, string Property), (SdsLocation First, int Count)> placeholderUses = [];
 
+    private readonly Dictionary<(string Node, string Property), Shape> shapes = [];
+
+    /// <summary>A property's schema in short: a list or not, the JSON types of its values, and whether it accepts the placeholder.</summary>
+    private sealed record Shape(bool IsArray, HashSet<string> Types, bool TakesPlaceholder);
+
     public List<ConversionFinding> Findings { get; } = [];
 
     /// <summary>
@@ -330,11 +335,9 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         {
             foreach (var property in node.Required.Where(p => !record.ContainsKey(p) && node.FindLink(p) is null))
             {
-                var schema = node.Schema["properties"]?[property] as JsonObject;
-                JsonNode candidate = IsArray(schema) ? new JsonArray(Placeholder) : Placeholder;
-                if (schema is not null && SchemaValidator.IsValid(schema, candidate))
+                if (ShapeOf(node, property) is { TakesPlaceholder: true } shape)
                 {
-                    record[property] = candidate;
+                    record[property] = shape.IsArray ? new JsonArray(Placeholder) : Placeholder;
                     var key = (node.Name, property);
                     placeholderUses[key] = placeholderUses.TryGetValue(key, out var use) ? (use.First, use.Count + 1) : (row, 1);
                 }
@@ -370,7 +373,20 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         return ordered;
     }
 
-    private static bool IsArray(JsonObject? schema) => Types(schema).Contains("array");
+    /// <summary>What a property's schema asks for, worked out once per node and property.</summary>
+    private Shape ShapeOf(DictionaryNode node, string property)
+    {
+        if (!shapes.TryGetValue((node.Name, property), out var shape))
+        {
+            var schema = node.Schema["properties"]?[property] as JsonObject;
+            var isArray = Types(schema).Contains("array");
+            var takesPlaceholder = schema is not null && SchemaValidator.IsValid(schema, isArray ? new JsonArray(Placeholder) : Placeholder);
+            shape = new Shape(isArray, Types(isArray ? schema?["items"] as JsonObject : schema), takesPlaceholder);
+            shapes[(node.Name, property)] = shape;
+        }
+
+        return shape;
+    }
 
     private static HashSet<string> Types(JsonObject? schema)
     {
@@ -405,21 +421,16 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
     }
 
     /// <summary>Converts cell texts to the JSON the property's schema asks for: a list for array properties, else the single value.</summary>
-    private static JsonNode Typed(DictionaryNode node, string property, IReadOnlyList<SdsValue> values)
+    private JsonNode Typed(DictionaryNode node, string property, IReadOnlyList<SdsValue> values)
     {
-        var schema = node.Schema["properties"]?[property] as JsonObject;
-        if (IsArray(schema))
-        {
-            var items = schema?["items"] as JsonObject;
-            return new JsonArray([.. values.Select(v => Scalar(items, v.Text))]);
-        }
-
-        return Scalar(schema, values.Count == 1 ? values[0].Text : string.Join("; ", values.Select(v => v.Text)));
+        var shape = ShapeOf(node, property);
+        return shape.IsArray
+            ? new JsonArray([.. values.Select(v => Scalar(shape.Types, v.Text))])
+            : Scalar(shape.Types, values.Count == 1 ? values[0].Text : string.Join("; ", values.Select(v => v.Text)));
     }
 
-    private static JsonNode Scalar(JsonObject? schema, string text)
+    private static JsonNode Scalar(HashSet<string> types, string text)
     {
-        var types = Types(schema);
         if (types.Contains("string") || types.Count == 0)
         {
             return text;

@@ -167,7 +167,12 @@ public sealed class Gen3Convertor
         {
             foreach (var (file, content) in files)
             {
-                await File.WriteAllTextAsync(Path.Combine(staging, file), PythonJson.Serialize(content, asciiOnly), new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+                var stream = new FileStream(Path.Combine(staging, file), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
+                await using (writer.ConfigureAwait(false))
+                {
+                    await PythonJson.WriteAsync(writer, content, asciiOnly, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             foreach (var (file, _) in files)

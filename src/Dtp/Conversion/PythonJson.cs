@@ -11,11 +11,36 @@ namespace Dtp.Conversion;
 /// </summary>
 internal static class PythonJson
 {
-    public static string Serialize(JsonNode? node, bool asciiOnly)
+    private const int ChunkSize = 1 << 16;
+
+    /// <summary>
+    /// Writes the document to <paramref name="writer"/>; a top-level array is written element by element in chunks, so the
+    /// text of a large file is never held in memory at once.
+    /// </summary>
+    public static async Task WriteAsync(TextWriter writer, JsonNode? node, bool asciiOnly, CancellationToken cancellationToken)
     {
-        var text = new StringBuilder();
-        Write(text, node, 0, asciiOnly);
-        return text.ToString();
+        var text = new StringBuilder(ChunkSize + (ChunkSize / 4));
+        if (node is JsonArray { Count: > 0 } array)
+        {
+            text.Append('[');
+            for (var i = 0; i < array.Count; i++)
+            {
+                AppendItem(text, array[i], i, 0, asciiOnly);
+                if (text.Length >= ChunkSize)
+                {
+                    await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+                    text.Clear();
+                }
+            }
+
+            text.Append("\n]");
+        }
+        else
+        {
+            Write(text, node, 0, asciiOnly);
+        }
+
+        await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
     }
 
     private static void Write(StringBuilder text, JsonNode? node, int depth, bool asciiOnly)
@@ -49,8 +74,7 @@ internal static class PythonJson
                 text.Append('[');
                 for (var i = 0; i < array.Count; i++)
                 {
-                    text.Append(i == 0 ? "\n" : ",\n").Append(' ', (depth + 1) * 4);
-                    Write(text, array[i], depth + 1, asciiOnly);
+                    AppendItem(text, array[i], i, depth, asciiOnly);
                 }
 
                 text.Append('\n').Append(' ', depth * 4).Append(']');
@@ -59,6 +83,12 @@ internal static class PythonJson
                 WriteValue(text, value, asciiOnly);
                 break;
         }
+    }
+
+    private static void AppendItem(StringBuilder text, JsonNode? item, int index, int depth, bool asciiOnly)
+    {
+        text.Append(index == 0 ? "\n" : ",\n").Append(' ', (depth + 1) * 4);
+        Write(text, item, depth + 1, asciiOnly);
     }
 
     private static void WriteValue(StringBuilder text, JsonValue value, bool asciiOnly)
@@ -130,8 +160,18 @@ internal static class PythonJson
     private static void WriteString(StringBuilder text, string value, bool asciiOnly)
     {
         text.Append('"');
-        foreach (var c in value)
+        var run = 0;
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
+            if (c >= ' ' && c != '"' && c != '\\' && (!asciiOnly || c <= '~'))
+            {
+                continue;
+            }
+
+            // Characters that need no escape are copied in runs.
+            text.Append(value, run, i - run);
+            run = i + 1;
             switch (c)
             {
                 case '"':
@@ -156,19 +196,11 @@ internal static class PythonJson
                     text.Append("\\f");
                     break;
                 default:
-                    if (c < ' ' || (asciiOnly && c > '~'))
-                    {
-                        text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        text.Append(c);
-                    }
-
+                    text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
             }
         }
 
-        text.Append('"');
+        text.Append(value, run, value.Length - run).Append('"');
     }
 }
