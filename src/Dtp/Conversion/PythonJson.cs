@@ -13,34 +13,45 @@ internal static class PythonJson
 {
     private const int ChunkSize = 1 << 16;
 
+    /// <summary>Writes the document to <paramref name="writer"/>; a top-level array goes through <see cref="WriteArrayAsync"/>.</summary>
+    /// <returns>The number of items of a top-level array, else 1.</returns>
+    public static async Task<int> WriteAsync(TextWriter writer, JsonNode? node, bool asciiOnly, CancellationToken cancellationToken)
+    {
+        if (node is JsonArray array)
+        {
+            return await WriteArrayAsync(writer, array.ToAsyncEnumerable(), asciiOnly, cancellationToken).ConfigureAwait(false);
+        }
+
+        var text = new StringBuilder();
+        Write(text, node, 0, asciiOnly);
+        await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+        return 1;
+    }
+
     /// <summary>
-    /// Writes the document to <paramref name="writer"/>; a top-level array is written element by element in chunks, so the
-    /// text of a large file is never held in memory at once.
+    /// Writes a top-level array item by item in chunks, so the text of a large file is never held in memory at once (nor,
+    /// when the items are produced lazily, the items).
     /// </summary>
-    public static async Task WriteAsync(TextWriter writer, JsonNode? node, bool asciiOnly, CancellationToken cancellationToken)
+    /// <returns>The number of items.</returns>
+    public static async Task<int> WriteArrayAsync<T>(TextWriter writer, IAsyncEnumerable<T> items, bool asciiOnly, CancellationToken cancellationToken)
+        where T : JsonNode?
     {
         var text = new StringBuilder(ChunkSize + (ChunkSize / 4));
-        if (node is JsonArray { Count: > 0 } array)
+        var count = 0;
+        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            text.Append('[');
-            for (var i = 0; i < array.Count; i++)
+            text.Append(count == 0 ? "[" : string.Empty);
+            AppendItem(text, item, count++, 0, asciiOnly);
+            if (text.Length >= ChunkSize)
             {
-                AppendItem(text, array[i], i, 0, asciiOnly);
-                if (text.Length >= ChunkSize)
-                {
-                    await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
-                    text.Clear();
-                }
+                await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+                text.Clear();
             }
-
-            text.Append("\n]");
-        }
-        else
-        {
-            Write(text, node, 0, asciiOnly);
         }
 
+        text.Append(count == 0 ? "[]" : "\n]");
         await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+        return count;
     }
 
     private static void Write(StringBuilder text, JsonNode? node, int depth, bool asciiOnly)
