@@ -20,17 +20,25 @@ internal static class ConvertBenchmark
     public static async Task RunAsync(CancellationToken cancellationToken)
     {
         var source = Path.Combine(Root, "sds");
-        await GenerateAsync(source, cancellationToken).ConfigureAwait(false);
+        if (!File.Exists(Path.Combine(source, "manifest.xlsx")))
+        {
+            // Generated once: the peak working set printed by the runner is then the conversion's (run the scenario twice).
+            await GenerateAsync(source, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"generated {source}; run the scenario again for the conversion's peak memory");
+        }
+
         Console.WriteLine($"load average {SdsManifestBenchmark.LoadAverage()}");
         for (var run = 1; run <= 3; run++)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var result = await new Gen3Convertor("12L", "dataset-12L_1-version-1").ExecuteAsync(source, Path.Combine(Root, "out"), cancellationToken).ConfigureAwait(false);
             watch.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"default mode run {run}: {string.Join(", ", result.RecordsPerNode.Select(p => $"{p.Key} {p.Value:N0}"))}; {result.Findings.Count:N0} findings; {watch.Elapsed.TotalSeconds:F2} s; budget 4 s: {(watch.Elapsed.TotalSeconds <= 4 ? "met" : "MISSED")}"));
+                $"default mode run {run}: {string.Join(", ", result.RecordsPerNode.Select(p => $"{p.Key} {p.Value:N0}"))}; {result.Findings.Count:N0} findings; {watch.Elapsed.TotalSeconds:F2} s (CPU {cpu.TotalSeconds:F2} s, load average {SdsManifestBenchmark.LoadAverage()}); budget 4 s: {(watch.Elapsed.TotalSeconds <= 4 ? "met" : "MISSED")}"));
         }
 
         var golden = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/reference/dtp/inputs/example_sds_dataset_2.0.0"));

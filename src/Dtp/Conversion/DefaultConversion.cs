@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Dtp.Gen3.Dictionary;
@@ -26,6 +27,11 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
     /// <summary>Placeholders written, per node and property: the first row and how many rows (reported once each).</summary>
     private readonly Dictionary<(string Node, string Property), (SdsLocation First, int Count)> placeholderUses = [];
 
+    private readonly Dictionary<(string Node, string Property), Shape> shapes = [];
+
+    /// <summary>A property's schema in short: a list or not, the JSON types of its values, and whether it accepts the placeholder.</summary>
+    private sealed record Shape(bool IsArray, HashSet<string> Types, bool TakesPlaceholder);
+
     public List<ConversionFinding> Findings { get; } = [];
 
     /// <summary>
@@ -48,9 +54,13 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         return $"{experiment}-{category}-{clean}";
     }
 
-    public async Task<List<(string File, JsonNode Content)>> RunAsync(string sourceDir, CancellationToken cancellationToken)
+    /// <summary>
+    /// Converts the dataset; the manifest records are produced while <c>manifest.json</c> is written, so call
+    /// <see cref="Complete"/> once every file is written.
+    /// </summary>
+    public async Task<List<ConvertedFile>> RunAsync(string sourceDir, CancellationToken cancellationToken)
     {
-        var output = new List<(string, JsonNode)>();
+        var output = new List<ConvertedFile>();
         var experimentRecord = new JsonObject
         {
             ["type"] = "experiment",
@@ -58,26 +68,68 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             ["projects"] = new JsonArray(new JsonObject { ["code"] = project }),
         };
         Validate(experimentRecord, [], new SdsLocation(sourceDir));
-        output.Add(("experiment.json", experimentRecord));
+        output.Add(new("experiment.json", experimentRecord));
 
         if (await ReadAsync(sourceDir, "dataset_description", cancellationToken).ConfigureAwait(false) is SdsElementFile description
             && Elements(description, "dataset_description") is { } descriptionRecord)
         {
-            output.Add(("dataset_description.json", descriptionRecord));
+            output.Add(new("dataset_description.json", descriptionRecord));
         }
 
         var cases = new Dictionary<string, string>(StringComparer.Ordinal);
         if (await ReadAsync(sourceDir, "subjects", cancellationToken).ConfigureAwait(false) is SdsTableFile subjects)
         {
-            output.Add(("subjects.json", new JsonArray([.. Table(subjects, "case", "subjects", "subject_id", null, cases)])));
+            output.Add(new("subjects.json", new JsonArray([.. Table(subjects, "case", "subjects", "subject_id", null, cases)])));
         }
 
         if (await ReadAsync(sourceDir, "samples", cancellationToken).ConfigureAwait(false) is SdsTableFile samples)
         {
-            output.Add(("samples.json", new JsonArray([.. Table(samples, "sample", "samples", "sample_id", cases, null)])));
+            output.Add(new("samples.json", new JsonArray([.. Table(samples, "sample", "samples", "sample_id", cases, null)])));
         }
 
-        var manifests = new JsonArray();
+        output.Add(new("manifest.json", null, ManifestsAsync(sourceDir, cancellationToken)));
+
+        if (await ReadAsync(sourceDir, "code_description", cancellationToken).ConfigureAwait(false) is SdsElementFile code
+            && Elements(code, "code_description") is { } codeRecord)
+        {
+            output.Add(new("code_description.json", codeRecord));
+        }
+
+        if (await ReadAsync(sourceDir, "performances", cancellationToken).ConfigureAwait(false) is SdsTableFile performances)
+        {
+            output.Add(new("performances.json", new JsonArray([.. Table(performances, "performance", "performances", "performance_id", null, null)])));
+        }
+
+        if (await ReadAsync(sourceDir, "resources", cancellationToken).ConfigureAwait(false) is SdsTableFile resources)
+        {
+            output.Add(new("resources.json", new JsonArray([.. Table(resources, "resource", "resources", "rrid", null, null)])));
+        }
+
+        foreach (var stem in new[] { "code_parameters", "submission", "sites", "curation" })
+        {
+            if (FindTopLevel(sourceDir, stem) is { } other)
+            {
+                Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{Path.GetFileName(other)} is not converted: the dictionary holds none of its values (default mode maps dataset_description, subjects, samples, manifest, code_description, performances and resources).", new SdsLocation(Path.GetFileName(other))));
+            }
+        }
+
+        return output;
+    }
+
+    /// <summary>Adds the findings that need every record: the placeholders written, per node and property.</summary>
+    public void Complete()
+    {
+        foreach (var ((node, property), (first, count)) in placeholderUses)
+        {
+            Findings.Add(new ConversionFinding(ConversionSeverity.Warning,
+                string.Create(CultureInfo.InvariantCulture, $"{first}: required property {node}.{property} has no value in {count} record(s) from here on; wrote the placeholder \"NA\"."), first, node, property));
+        }
+    }
+
+    /// <summary>The records of every manifest of the dataset, folders in ordinal order, converted one at a time.</summary>
+    private async IAsyncEnumerable<JsonObject> ManifestsAsync(string sourceDir, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var produced = false;
         foreach (var file in Directory.EnumerateFiles(sourceDir, "manifest.*", SearchOption.AllDirectories)
                      .Where(f => SdsMetadataReader.FormatOf(f) is not null)
                      .Select(f => Path.GetRelativePath(sourceDir, f).Replace('\\', '/'))
@@ -89,49 +141,16 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
                 var folder = Path.GetDirectoryName(file)?.Replace('\\', '/') ?? string.Empty;
                 foreach (var record in Table(manifest, "manifest", "manifest", "filename", null, null, folder))
                 {
-                    manifests.Add(record);
+                    produced = true;
+                    yield return record;
                 }
             }
         }
 
-        if (manifests.Count == 0)
+        if (!produced)
         {
             Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{sourceDir} has no manifest: no manifest records were produced.", new SdsLocation(sourceDir), "manifest"));
         }
-
-        output.Add(("manifest.json", manifests));
-
-        if (await ReadAsync(sourceDir, "code_description", cancellationToken).ConfigureAwait(false) is SdsElementFile code
-            && Elements(code, "code_description") is { } codeRecord)
-        {
-            output.Add(("code_description.json", codeRecord));
-        }
-
-        if (await ReadAsync(sourceDir, "performances", cancellationToken).ConfigureAwait(false) is SdsTableFile performances)
-        {
-            output.Add(("performances.json", new JsonArray([.. Table(performances, "performance", "performances", "performance_id", null, null)])));
-        }
-
-        if (await ReadAsync(sourceDir, "resources", cancellationToken).ConfigureAwait(false) is SdsTableFile resources)
-        {
-            output.Add(("resources.json", new JsonArray([.. Table(resources, "resource", "resources", "rrid", null, null)])));
-        }
-
-        foreach (var stem in new[] { "code_parameters", "submission", "sites", "curation" })
-        {
-            if (FindTopLevel(sourceDir, stem) is { } other)
-            {
-                Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{Path.GetFileName(other)} is not converted: the dictionary holds none of its values (default mode maps dataset_description, subjects, samples, manifest, code_description, performances and resources).", new SdsLocation(Path.GetFileName(other))));
-            }
-        }
-
-        foreach (var ((node, property), (first, count)) in placeholderUses)
-        {
-            Findings.Add(new ConversionFinding(ConversionSeverity.Warning,
-                string.Create(CultureInfo.InvariantCulture, $"{first}: required property {node}.{property} has no value in {count} record(s) from here on; wrote the placeholder \"NA\"."), first, node, property));
-        }
-
-        return output;
     }
 
     private static string? FindTopLevel(string sourceDir, string stem) =>
@@ -226,19 +245,19 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         return Reorder(node, record);
     }
 
-    private List<JsonObject> Table(SdsTableFile file, string nodeType, string category, string idKey, Dictionary<string, string>? parents, Dictionary<string, string>? ids, string folder = "")
+    /// <summary>Converts the rows of a table one at a time, as the caller enumerates them.</summary>
+    private IEnumerable<JsonObject> Table(SdsTableFile file, string nodeType, string category, string idKey, Dictionary<string, string>? parents, Dictionary<string, string>? ids, string folder = "")
     {
-        var records = new List<JsonObject>();
         if (Node(nodeType, file.At()) is not { } node)
         {
-            return records;
+            yield break;
         }
 
         if (file.Records.Count > 0 && node.Required.FirstOrDefault(p => !node.Properties.Contains(p)) is { } undefined)
         {
             Findings.Add(new ConversionFinding(ConversionSeverity.Warning, string.Create(CultureInfo.InvariantCulture,
                 $"{file.At()}: its {file.Records.Count} row(s) are not converted: dictionary node {nodeType} requires property '{undefined}', which it does not define, so the commons refuses every {nodeType} record."), file.At(), nodeType, undefined));
-            return records;
+            yield break;
         }
 
         var columns = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -295,11 +314,9 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             {
                 ids?.TryAdd(id.Text, submitterId);
                 Finish(node, record, sources, file.At(row.Row));
-                records.Add(Reorder(node, record));
+                yield return Reorder(node, record);
             }
         }
-
-        return records;
     }
 
     private static string TrimDot(string path) => path.StartsWith("./", StringComparison.Ordinal) ? path[2..] : path;
@@ -330,11 +347,9 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         {
             foreach (var property in node.Required.Where(p => !record.ContainsKey(p) && node.FindLink(p) is null))
             {
-                var schema = node.Schema["properties"]?[property] as JsonObject;
-                JsonNode candidate = IsArray(schema) ? new JsonArray(Placeholder) : Placeholder;
-                if (schema is not null && SchemaValidator.IsValid(schema, candidate))
+                if (ShapeOf(node, property) is { TakesPlaceholder: true } shape)
                 {
-                    record[property] = candidate;
+                    record[property] = shape.IsArray ? new JsonArray(Placeholder) : Placeholder;
                     var key = (node.Name, property);
                     placeholderUses[key] = placeholderUses.TryGetValue(key, out var use) ? (use.First, use.Count + 1) : (row, 1);
                 }
@@ -370,7 +385,20 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         return ordered;
     }
 
-    private static bool IsArray(JsonObject? schema) => Types(schema).Contains("array");
+    /// <summary>What a property's schema asks for, worked out once per node and property.</summary>
+    private Shape ShapeOf(DictionaryNode node, string property)
+    {
+        if (!shapes.TryGetValue((node.Name, property), out var shape))
+        {
+            var schema = node.Schema["properties"]?[property] as JsonObject;
+            var isArray = Types(schema).Contains("array");
+            var takesPlaceholder = schema is not null && SchemaValidator.IsValid(schema, isArray ? new JsonArray(Placeholder) : Placeholder);
+            shape = new Shape(isArray, Types(isArray ? schema?["items"] as JsonObject : schema), takesPlaceholder);
+            shapes[(node.Name, property)] = shape;
+        }
+
+        return shape;
+    }
 
     private static HashSet<string> Types(JsonObject? schema)
     {
@@ -405,21 +433,16 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
     }
 
     /// <summary>Converts cell texts to the JSON the property's schema asks for: a list for array properties, else the single value.</summary>
-    private static JsonNode Typed(DictionaryNode node, string property, IReadOnlyList<SdsValue> values)
+    private JsonNode Typed(DictionaryNode node, string property, IReadOnlyList<SdsValue> values)
     {
-        var schema = node.Schema["properties"]?[property] as JsonObject;
-        if (IsArray(schema))
-        {
-            var items = schema?["items"] as JsonObject;
-            return new JsonArray([.. values.Select(v => Scalar(items, v.Text))]);
-        }
-
-        return Scalar(schema, values.Count == 1 ? values[0].Text : string.Join("; ", values.Select(v => v.Text)));
+        var shape = ShapeOf(node, property);
+        return shape.IsArray
+            ? new JsonArray([.. values.Select(v => Scalar(shape.Types, v.Text))])
+            : Scalar(shape.Types, values.Count == 1 ? values[0].Text : string.Join("; ", values.Select(v => v.Text)));
     }
 
-    private static JsonNode Scalar(JsonObject? schema, string text)
+    private static JsonNode Scalar(HashSet<string> types, string text)
     {
-        var types = Types(schema);
         if (types.Contains("string") || types.Count == 0)
         {
             return text;

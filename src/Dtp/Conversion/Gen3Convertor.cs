@@ -110,8 +110,8 @@ public sealed class Gen3Convertor
         }
 
         var dictionary = schemaDir is null ? Gen3Dictionary.Sds : await Gen3Dictionary.LoadAsync(schemaDir, cancellationToken).ConfigureAwait(false);
-        List<(string File, JsonNode Content)> files;
-        IReadOnlyList<ConversionFinding> findings;
+        List<ConvertedFile> files;
+        DefaultConversion? conversion = null;
         if (Compatibility is { } variant)
         {
             if (Version != Sds.SdsVersion.V123 && Version != Sds.SdsVersion.V200)
@@ -119,25 +119,16 @@ public sealed class Gen3Convertor
                 throw new DtpException($"Dataset version not supported: compatibility mode converts SDS 1.2.3 and 2.0.0 only, not {Version}.", DtpErrorKind.Local);
             }
 
-            files = await new CompatConversion(dictionary, variant, Project, Experiment, Version.ToString()).RunAsync(sourceDir, cancellationToken).ConfigureAwait(false);
-            findings = [];
+            var compat = await new CompatConversion(dictionary, variant, Project, Experiment, Version.ToString()).RunAsync(sourceDir, cancellationToken).ConfigureAwait(false);
+            files = [.. compat.Select(f => new ConvertedFile(f.File, f.Content))];
         }
         else
         {
-            var conversion = new DefaultConversion(dictionary, Project, Experiment, Version, Placeholders);
+            conversion = new DefaultConversion(dictionary, Project, Experiment, Version, Placeholders);
             files = await conversion.RunAsync(sourceDir, cancellationToken).ConfigureAwait(false);
-            findings = conversion.Findings;
         }
 
-        var records = files.ToDictionary(f => NodeOf(f.File), f => f.Content is JsonArray a ? a.Count : 1, StringComparer.Ordinal);
-        var result = new ConversionResult(destDir, records, [.. files.Select(f => f.File)], findings);
-        if (Compatibility is null)
-        {
-            files.Add(("conversion_summary.json", result.ToJson()));
-        }
-
-        await WriteAllAsync(destDir, files, asciiOnly: Compatibility is not null, cancellationToken).ConfigureAwait(false);
-        return result;
+        return await WriteAllAsync(destDir, files, conversion, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="ExecuteAsync(string, string, CancellationToken)"/>
@@ -157,27 +148,60 @@ public sealed class Gen3Convertor
         var name => name,
     };
 
-    /// <summary>Writes every file into a temporary folder inside <paramref name="destDir"/>, then moves them into place.</summary>
-    private static async Task WriteAllAsync(string destDir, List<(string File, JsonNode Content)> files, bool asciiOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes every file into a temporary folder inside <paramref name="destDir"/> (default mode: then the summary), then moves
+    /// them into place. Compatibility mode (no <paramref name="conversion"/>) escapes every non-ASCII character, as the original did.
+    /// </summary>
+    private static async Task<ConversionResult> WriteAllAsync(string destDir, List<ConvertedFile> files, DefaultConversion? conversion, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(destDir);
         var staging = Path.Combine(destDir, $".dtp-convert-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         try
         {
-            foreach (var (file, content) in files)
+            var records = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var file in files)
             {
-                await File.WriteAllTextAsync(Path.Combine(staging, file), PythonJson.Serialize(content, asciiOnly), new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+                records[NodeOf(file.File)] = await WriteFileAsync(Path.Combine(staging, file.File), file, asciiOnly: conversion is null, cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var (file, _) in files)
+            conversion?.Complete();
+            var result = new ConversionResult(destDir, records, [.. files.Select(f => f.File)], conversion?.Findings ?? []);
+            if (conversion is not null)
             {
-                File.Move(Path.Combine(staging, file), Path.Combine(destDir, file), overwrite: true);
+                files.Add(new ConvertedFile("conversion_summary.json", result.ToJson()));
+                await WriteFileAsync(Path.Combine(staging, files[^1].File), files[^1], asciiOnly: false, cancellationToken).ConfigureAwait(false);
             }
+
+            foreach (var file in files)
+            {
+                File.Move(Path.Combine(staging, file.File), Path.Combine(destDir, file.File), overwrite: true);
+            }
+
+            return result;
         }
         finally
         {
             Directory.Delete(staging, recursive: true);
         }
     }
+
+    /// <summary>Writes one file and returns how many records it holds.</summary>
+    private static async Task<int> WriteFileAsync(string path, ConvertedFile file, bool asciiOnly, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
+        await using (writer.ConfigureAwait(false))
+        {
+            return file.Records is { } records
+                ? await PythonJson.WriteArrayAsync(writer, records, asciiOnly, cancellationToken).ConfigureAwait(false)
+                : await PythonJson.WriteAsync(writer, file.Document, asciiOnly, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
+
+/// <summary>One output file: a JSON document, or records converted while the file is written.</summary>
+/// <param name="File">The file name.</param>
+/// <param name="Document">The document, when <paramref name="Records"/> is null.</param>
+/// <param name="Records">The records of a top-level array, produced one at a time.</param>
+internal sealed record ConvertedFile(string File, JsonNode? Document, IAsyncEnumerable<JsonObject>? Records = null);

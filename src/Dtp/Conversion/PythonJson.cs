@@ -11,11 +11,47 @@ namespace Dtp.Conversion;
 /// </summary>
 internal static class PythonJson
 {
-    public static string Serialize(JsonNode? node, bool asciiOnly)
+    private const int ChunkSize = 1 << 16;
+
+    /// <summary>Writes the document to <paramref name="writer"/>; a top-level array goes through <see cref="WriteArrayAsync"/>.</summary>
+    /// <returns>The number of items of a top-level array, else 1.</returns>
+    public static async Task<int> WriteAsync(TextWriter writer, JsonNode? node, bool asciiOnly, CancellationToken cancellationToken)
     {
+        if (node is JsonArray array)
+        {
+            return await WriteArrayAsync(writer, array.ToAsyncEnumerable(), asciiOnly, cancellationToken).ConfigureAwait(false);
+        }
+
         var text = new StringBuilder();
         Write(text, node, 0, asciiOnly);
-        return text.ToString();
+        await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+        return 1;
+    }
+
+    /// <summary>
+    /// Writes a top-level array item by item in chunks, so the text of a large file is never held in memory at once (nor,
+    /// when the items are produced lazily, the items).
+    /// </summary>
+    /// <returns>The number of items.</returns>
+    public static async Task<int> WriteArrayAsync<T>(TextWriter writer, IAsyncEnumerable<T> items, bool asciiOnly, CancellationToken cancellationToken)
+        where T : JsonNode?
+    {
+        var text = new StringBuilder(ChunkSize + (ChunkSize / 4));
+        var count = 0;
+        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            text.Append(count == 0 ? "[" : string.Empty);
+            AppendItem(text, item, count++, 0, asciiOnly);
+            if (text.Length >= ChunkSize)
+            {
+                await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+                text.Clear();
+            }
+        }
+
+        text.Append(count == 0 ? "[]" : "\n]");
+        await writer.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+        return count;
     }
 
     private static void Write(StringBuilder text, JsonNode? node, int depth, bool asciiOnly)
@@ -49,8 +85,7 @@ internal static class PythonJson
                 text.Append('[');
                 for (var i = 0; i < array.Count; i++)
                 {
-                    text.Append(i == 0 ? "\n" : ",\n").Append(' ', (depth + 1) * 4);
-                    Write(text, array[i], depth + 1, asciiOnly);
+                    AppendItem(text, array[i], i, depth, asciiOnly);
                 }
 
                 text.Append('\n').Append(' ', depth * 4).Append(']');
@@ -59,6 +94,12 @@ internal static class PythonJson
                 WriteValue(text, value, asciiOnly);
                 break;
         }
+    }
+
+    private static void AppendItem(StringBuilder text, JsonNode? item, int index, int depth, bool asciiOnly)
+    {
+        text.Append(index == 0 ? "\n" : ",\n").Append(' ', (depth + 1) * 4);
+        Write(text, item, depth + 1, asciiOnly);
     }
 
     private static void WriteValue(StringBuilder text, JsonValue value, bool asciiOnly)
@@ -130,8 +171,18 @@ internal static class PythonJson
     private static void WriteString(StringBuilder text, string value, bool asciiOnly)
     {
         text.Append('"');
-        foreach (var c in value)
+        var run = 0;
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
+            if (c >= ' ' && c != '"' && c != '\\' && (!asciiOnly || c <= '~'))
+            {
+                continue;
+            }
+
+            // Characters that need no escape are copied in runs.
+            text.Append(value, run, i - run);
+            run = i + 1;
             switch (c)
             {
                 case '"':
@@ -156,19 +207,11 @@ internal static class PythonJson
                     text.Append("\\f");
                     break;
                 default:
-                    if (c < ' ' || (asciiOnly && c > '~'))
-                    {
-                        text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        text.Append(c);
-                    }
-
+                    text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
             }
         }
 
-        text.Append('"');
+        text.Append(value, run, value.Length - run).Append('"');
     }
 }

@@ -22,11 +22,7 @@ public sealed class Gen3ConvertorVersionsTests : IDisposable
     private async Task<JsonNode> ReadOutputAsync(string file) => JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Output, file), Ct))!;
 
     [Theory]
-    [InlineData("2.0.0")]
-    [InlineData("2.1.0")]
-    [InlineData("3.0.0")]
-    [InlineData("3.0.1")]
-    [InlineData("3.0.2")]
+    [MemberData(nameof(SdsFixture.Versions), MemberType = typeof(SdsFixture))]
     public async Task Execute_Version_MapsWhatTheDictionaryHoldsAndReportsTheRest(string version)
     {
         var sds = SdsVersion.Parse(version);

@@ -5,7 +5,8 @@ namespace Dtp.Tests.Conversion;
 /// <summary>Writes a small template-faithful SDS dataset (2.0.0 or later) through <see cref="SdsMetadataWriter"/>.</summary>
 internal static class SdsFixture
 {
-    public const string License = "CC-BY-4.0";
+    /// <summary>Gets the versions the fixture is written in by the version tests.</summary>
+    public static TheoryData<string> Versions => new() { "2.0.0", "2.1.0", "3.0.0", "3.0.1", "3.0.2" };
 
     /// <summary>
     /// Two subjects, one sample, a manifest in <c>primary/</c>, a code_description, one performance and one resource; from 3.0.0
@@ -26,7 +27,7 @@ internal static class SdsFixture
         };
         if (v3)
         {
-            description["license"] = [License];
+            description["license"] = ["CC-BY-4.0"];
         }
 
         await SdsMetadataWriter.WriteElementsAsync(Path.Combine(folder, "dataset_description.xlsx"), SdsFileKind.DatasetDescription, version, description,

@@ -191,11 +191,7 @@ public sealed class SdsFromGen3Tests : IDisposable
         AssertRoundTripAsync(Requirements.Reference(input), version);
 
     [Theory]
-    [InlineData("2.0.0")]
-    [InlineData("2.1.0")]
-    [InlineData("3.0.0")]
-    [InlineData("3.0.1")]
-    [InlineData("3.0.2")]
+    [MemberData(nameof(SdsFixture.Versions), MemberType = typeof(SdsFixture))]
     public async Task WriteAsync_ConvertedFixtureOfVersion_ReadsBackInThatVersionWithTheSourceValues(string version)
     {
         var source = Path.Combine(root, "sds");
