@@ -47,15 +47,19 @@ public sealed class DimseDataStore : IPacsStudyStore, IAsyncDisposable
     /// <exception cref="DtpException">A key of DICOM networking is missing (kind Local).</exception>
     public static DimseDataStore Create(PacsConfig config, int maxConnections = 4, ILoggerFactory? loggerFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (config is not { Host: { } host, Port: { } port, CalledAeTitle: { } called, CallingAeTitle: { } calling })
-        {
-            throw new DtpException($"{config.Path}: DICOM networking needs pacs_ip, pacs_port, pacs_aec and pacs_aet.", DtpErrorKind.Local);
-        }
-
-        var options = new DicomClientOptions { Host = host, Port = port, CalledAeTitle = called, CallingAeTitle = calling };
+        var options = ClientOptions(config);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DimseDataStore>();
         return new DimseDataStore(options, config.Retrieve == "move" ? config : null, maxConnections, logger);
+    }
+
+    /// <summary>Returns the peer and AE titles of <c>pacs.json</c>: <c>pacs_ip</c>, <c>pacs_port</c>, <c>pacs_aec</c> and <c>pacs_aet</c>.</summary>
+    /// <exception cref="DtpException">A key of DICOM networking is missing (kind Local).</exception>
+    public static DicomClientOptions ClientOptions(PacsConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config is { Host: { } host, Port: { } port, CalledAeTitle: { } called, CallingAeTitle: { } calling }
+            ? new DicomClientOptions { Host = host, Port = port, CalledAeTitle = called, CallingAeTitle = calling }
+            : throw new DtpException($"{config.Path}: DICOM networking needs pacs_ip, pacs_port, pacs_aec and pacs_aet.", DtpErrorKind.Local);
     }
 
     /// <inheritdoc/>
