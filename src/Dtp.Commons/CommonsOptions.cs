@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Dtp.Gen3.Dictionary;
 
 namespace Dtp.Commons;
@@ -19,6 +20,12 @@ public sealed class CommonsOptions
 
     /// <summary>Gets or sets the data dictionary. The default value is <see langword="null"/>: the SDS dictionary shipped with dtp.</summary>
     public Gen3Dictionary? Dictionary { get; set; }
+
+    /// <summary>
+    /// Gets or sets the server certificate, with its private key; when set, the commons serves HTTPS only. The default value is
+    /// <see langword="null"/>: plain HTTP (loopback use).
+    /// </summary>
+    public X509Certificate2? Certificate { get; set; }
 
     /// <summary>Gets or sets the clock for token times and record timestamps. The default value is <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

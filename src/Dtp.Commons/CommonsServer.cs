@@ -65,9 +65,20 @@ public sealed partial class CommonsServer : IAsyncDisposable
             }
 
             var address = IPAddress.Parse(options.BindAddress);
+            if (options.Certificate is not null)
+            {
+                builder.WebHost.UseKestrelHttpsConfiguration();
+            }
+
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                kestrel.Listen(address, options.Port);
+                kestrel.Listen(address, options.Port, listen =>
+                {
+                    if (options.Certificate is { } certificate)
+                    {
+                        listen.UseHttps(certificate);
+                    }
+                });
                 kestrel.Limits.MaxRequestBodySize = 512L * 1024 * 1024;
             });
             var app = builder.Build();
@@ -105,7 +116,8 @@ public sealed partial class CommonsServer : IAsyncDisposable
             var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var port = new Uri(listening).Port;
             var host = address.Equals(IPAddress.Any) ? "127.0.0.1" : address.Equals(IPAddress.IPv6Any) ? "[::1]" : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-            var server = new CommonsServer(app, data, $"http://{host}:{port}");
+            var scheme = options.Certificate is null ? "http" : "https";
+            var server = new CommonsServer(app, data, $"{scheme}://{host}:{port}");
             await server.BootstrapAsync(cancellationToken).ConfigureAwait(false);
             return server;
         }

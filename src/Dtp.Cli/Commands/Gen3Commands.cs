@@ -217,7 +217,7 @@ internal static class Gen3Commands
         return text.ToString();
     }
 
-    private static (Option<string> Program, Option<string> Project) ProjectOptions() =>
+    internal static (Option<string> Program, Option<string> Project) ProjectOptions() =>
         (new Option<string>("--program") { Description = "The program name.", Required = true },
          new Option<string>("--project") { Description = "The project code.", Required = true });
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Dtp.Commons;
 using Dtp.Gen3.Dictionary;
@@ -14,16 +16,20 @@ internal static class ServeCommands
         var bind = new Option<string>("--bind") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var data = new Option<string>("--data") { Description = "Data folder (SQLite database, signing key, users); created on first start", DefaultValueFactory = _ => "dtp-commons" };
         var dictionary = new Option<string?>("--dictionary") { Description = "Gen3 dictionary: a folder of YAML files or an _all/schema.json file (default: the SDS dictionary shipped with dtp)" };
-        var serve = new Command("serve", "Run a Gen3-compatible commons (fence, sheepdog) backed by SQLite until Ctrl+C.") { port, bind, data, dictionary };
+        var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "Serve HTTPS with this PEM certificate (chain); needs --tls-key" };
+        var tlsKey = new Option<FileInfo?>("--tls-key") { Description = "The PEM private key of --tls-cert" };
+        var serve = new Command("serve", "Run a Gen3-compatible commons (fence, sheepdog) backed by SQLite until Ctrl+C.") { port, bind, data, dictionary, tlsCert, tlsKey };
         serve.SetGuardedAction(global, async ctx =>
         {
             var dictionaryPath = ctx.Parse.GetValue(dictionary);
+            using var certificate = LoadCertificate(ctx.Parse.GetValue(tlsCert), ctx.Parse.GetValue(tlsKey));
             var options = new CommonsOptions
             {
                 Port = ctx.Parse.GetValue(port),
                 BindAddress = ctx.Parse.GetValue(bind)!,
                 DataDirectory = ctx.Parse.GetValue(data)!,
                 Dictionary = dictionaryPath is null ? null : await Gen3Dictionary.LoadAsync(dictionaryPath, ctx.CancellationToken).ConfigureAwait(false),
+                Certificate = certificate,
             };
             if (options.Port is < 0 or > 65535)
             {
@@ -51,6 +57,28 @@ internal static class ServeCommands
         });
         serve.Subcommands.Add(CreateUser(global));
         return serve;
+    }
+
+    private static X509Certificate2? LoadCertificate(FileInfo? certificate, FileInfo? key)
+    {
+        if (certificate is null && key is null)
+        {
+            return null;
+        }
+
+        if (certificate is null || key is null)
+        {
+            throw new ArgumentException("--tls-cert and --tls-key go together.");
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificate.FullName, key.FullName);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new DtpException($"Cannot load the TLS certificate {certificate.FullName} with the key {key.FullName}: {ex.Message}", DtpErrorKind.Local, innerException: ex);
+        }
     }
 
     private static Command CreateUser(GlobalOptions global)

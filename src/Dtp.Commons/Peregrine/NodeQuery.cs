@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using Dtp.Commons.Storage;
 using Dtp.Gen3.Dictionary;
 using GraphQL;
@@ -42,28 +43,40 @@ internal static class NodeQuery
         ["updated_datetime"] = "n.updated",
     };
 
-    /// <summary>Runs a list (or, with <paramref name="count"/>, a count) query for nodes of <paramref name="node"/>'s type.</summary>
+    /// <summary>
+    /// Runs a list (or, with <paramref name="count"/>, a count) query for nodes of <paramref name="node"/>'s type. A link or
+    /// backref field is run once for all the records of the list its source came from (one query per level, not per record);
+    /// <c>first</c> and <c>offset</c> then apply to each source record's share.
+    /// </summary>
     public static object Run(IResolveFieldContext context, DictionaryNode? node, NodeSource source, string? link, bool count)
     {
-        var query = (QueryContext)context.UserContext;
-        var sql = new StringBuilder(count ? "SELECT COUNT(*) FROM " : "SELECT n.id, n.type, n.project_id, n.submitter_id, n.created, n.updated, n.state, n.props FROM ");
-        using var command = query.Connection.CreateCommand();
-        var where = new List<string>();
-        switch (source)
+        if (source == NodeSource.Root)
         {
-            case NodeSource.Root:
-                sql.Append("nodes n");
-                break;
-            case NodeSource.Parents:
-                sql.Append("edges e JOIN nodes n ON n.id = e.dst");
-                where.Add("e.src = " + Add(command, ((GraphRecord)context.Source!).Node.Id));
-                where.Add("e.link = " + Add(command, link!));
-                break;
-            case NodeSource.Children:
-                sql.Append("edges e JOIN nodes n ON n.id = e.src");
-                where.Add("e.dst = " + Add(command, ((GraphRecord)context.Source!).Node.Id));
-                where.Add("e.link = " + Add(command, link!));
-                break;
+            return Query(context, node, source, link, count, sources: null)[""];
+        }
+
+        var record = (GraphRecord)context.Source!;
+        var results = record.Batch.Results(context.FieldAst, ids => Query(context, node, source, link, count, ids));
+        return results.TryGetValue(record.Node.Id, out var value) ? value : count ? 0 : new List<GraphRecord>();
+    }
+
+    /// <summary>Runs the query for the root (key "") or for every source record (keyed by its id).</summary>
+    private static Dictionary<string, object> Query(IResolveFieldContext context, DictionaryNode? node, NodeSource source, string? link, bool count, IReadOnlyCollection<string>? sources)
+    {
+        var query = (QueryContext)context.UserContext;
+        using var command = query.Connection.CreateCommand();
+        var key = source switch { NodeSource.Parents => "e.src", NodeSource.Children => "e.dst", _ => "''" };
+        var sql = new StringBuilder("SELECT ").Append(key).Append(count ? ", COUNT(*) FROM " : ", n.id, n.type, n.project_id, n.submitter_id, n.created, n.updated, n.state, n.props FROM ");
+        var where = new List<string>();
+        if (source == NodeSource.Root)
+        {
+            sql.Append("nodes n");
+        }
+        else
+        {
+            sql.Append(source == NodeSource.Parents ? "edges e JOIN nodes n ON n.id = e.dst" : "edges e JOIN nodes n ON n.id = e.src");
+            where.Add(key + " IN (SELECT value FROM json_each(" + Add(command, new JsonArray([.. sources!.Select(id => (JsonNode)id)]).ToJsonString()) + "))");
+            where.Add("e.link = " + Add(command, link!));
         }
 
         if (node is not null)
@@ -78,27 +91,61 @@ internal static class NodeQuery
             sql.Append(" WHERE ").AppendJoin(" AND ", where);
         }
 
+        var results = new Dictionary<string, object>(StringComparer.Ordinal);
         if (count)
         {
+            if (source != NodeSource.Root)
+            {
+                sql.Append(" GROUP BY ").Append(key);
+            }
+
             command.CommandText = sql.ToString();
-            return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            using var counts = command.ExecuteReader();
+            while (counts.Read())
+            {
+                results[counts.GetString(0)] = counts.GetInt32(1);
+            }
+
+            return results;
         }
 
         sql.Append(" ORDER BY ").Append(Order(context, node));
         var first = context.GetArgument<int?>("first") ?? DefaultFirst;
-        var offset = context.GetArgument<int?>("offset") ?? 0;
-        sql.Append(" LIMIT ").Append(first > 0 ? first : -1).Append(" OFFSET ").Append(Math.Max(offset, 0));
-        command.CommandText = sql.ToString();
-        using var reader = command.ExecuteReader();
-        var result = new List<GraphRecord>();
-        while (reader.Read())
+        var offset = Math.Max(context.GetArgument<int?>("offset") ?? 0, 0);
+        if (source == NodeSource.Root)
         {
-            result.Add(new GraphRecord(new StoredNode(
-                reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7))));
+            sql.Append(" LIMIT ").Append(first > 0 ? first : -1).Append(" OFFSET ").Append(offset);
+            results[""] = new List<GraphRecord>();
         }
 
-        return result;
+        command.CommandText = sql.ToString();
+        using var reader = command.ExecuteReader();
+        var batch = new GraphBatch();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            var owner = reader.GetString(0);
+            if (source != NodeSource.Root)
+            {
+                // first/offset per source record, over its rows in query order
+                var index = seen[owner] = seen.GetValueOrDefault(owner) + 1;
+                if (index <= offset || (first > 0 && index > offset + first))
+                {
+                    continue;
+                }
+            }
+
+            if (!results.TryGetValue(owner, out var list))
+            {
+                results[owner] = list = new List<GraphRecord>();
+            }
+
+            ((List<GraphRecord>)list).Add(batch.Add(new StoredNode(
+                reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetString(8))));
+        }
+
+        return results;
     }
 
     private static void AddPermission(SqliteCommand command, List<string> where, IReadOnlyList<ProjectGrant>? readable)

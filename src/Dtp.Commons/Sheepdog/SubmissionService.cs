@@ -68,9 +68,10 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
                 Prepare(entity, createOnly, lookup);
             }
 
+            var batch = new Batch(entities);
             foreach (var entity in entities.Where(e => e.Outcome.Valid && e.Outcome.Action is not null))
             {
-                ResolveLinks(entity, entities, code, lookup);
+                ResolveLinks(entity, batch, code, lookup);
             }
 
             CheckParentMultiplicity(entities, lookup);
@@ -138,10 +139,11 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         outcome.Id = existing?.Id ?? givenId ?? Guid.NewGuid().ToString();
     }
 
-    private static void ResolveLinks(Pending entity, List<Pending> batch, string code, Lookup lookup)
+    private static void ResolveLinks(Pending entity, Batch batch, string code, Lookup lookup)
     {
         var outcome = entity.Outcome;
-        var groups = new Dictionary<int, List<string>>();
+        var given = new HashSet<int>();
+        var exclusive = new Dictionary<int, List<string>>();
         foreach (var link in entity.Node.Links)
         {
             if (!entity.Doc.TryGetPropertyValue(link.Name, out var value) || value is null)
@@ -151,9 +153,14 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
 
             if (link.Group >= 0)
             {
-                if (!groups.TryGetValue(link.Group, out var names))
+                given.Add(link.Group);
+            }
+
+            if (link.ExclusiveGroup >= 0)
+            {
+                if (!exclusive.TryGetValue(link.ExclusiveGroup, out var names))
                 {
-                    groups[link.Group] = names = [];
+                    exclusive[link.ExclusiveGroup] = names = [];
                 }
 
                 names.Add(link.Name);
@@ -183,14 +190,14 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
             entity.Links[link.Name] = targets;
         }
 
-        foreach (var names in groups.Values.Where(n => n.Count > 1))
+        foreach (var names in exclusive.Values.Where(n => n.Count > 1))
         {
             outcome.AddError(new RecordError([.. names], $"Links to {string.Join(", ", names)} are exclusive. More than one was provided", RecordErrorTypes.InvalidLink));
         }
 
         foreach (var group in entity.Node.Links.Where(l => l.Group >= 0 && l.Required).GroupBy(l => l.Group))
         {
-            if (!groups.ContainsKey(group.Key) && (entity.Existing is null || !group.Any(l => lookup.HasLink(entity.Existing.Id, l.Name))))
+            if (!given.Contains(group.Key) && (entity.Existing is null || !group.Any(l => lookup.HasLink(entity.Existing.Id, l.Name))))
             {
                 var names = group.Select(l => l.Name).ToList();
                 outcome.AddError(new RecordError([.. names], $"Entity is missing a required link to one of {string.Join(", ", names)}", RecordErrorTypes.InvalidLink));
@@ -198,13 +205,12 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         }
     }
 
-    private static string? Resolve(DictionaryLink link, JsonObject item, string projectId, string code, List<Pending> batch, Lookup lookup, out string keys)
+    private static string? Resolve(DictionaryLink link, JsonObject item, string projectId, string code, Batch batch, Lookup lookup, out string keys)
     {
         if (item["id"] is JsonValue idValue && idValue.TryGetValue<string>(out var id))
         {
             keys = $"[{{'id': {PyStr(id)}}}]";
-            var inBatch = batch.FirstOrDefault(p => p.Outcome.Id == id && p.Node.Name == link.TargetType);
-            if (inBatch is not null)
+            if (batch.ById.ContainsKey((link.TargetType, id)))
             {
                 return id;
             }
@@ -222,8 +228,7 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         if (item["submitter_id"] is JsonValue sidValue && sidValue.TryGetValue<string>(out var sid))
         {
             keys = $"[{{'project_id': {PyStr(projectId)}, 'submitter_id': {PyStr(sid)}}}]";
-            var inBatch = batch.FirstOrDefault(p => p.SubmitterId == sid && p.Node.Name == link.TargetType && p.Outcome.Id is not null);
-            if (inBatch is not null)
+            if (batch.BySubmitterId.TryGetValue((link.TargetType, sid), out var inBatch))
             {
                 return inBatch.Outcome.Id;
             }
@@ -410,6 +415,26 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
         public Dictionary<string, List<string>> Links { get; } = new(StringComparer.Ordinal);
     }
 
+    /// <summary>The request's entities that have an id, by (type, id) and by (type, submitter_id), the first of each key winning.</summary>
+    private sealed class Batch
+    {
+        public Batch(List<Pending> entities)
+        {
+            foreach (var entity in entities.Where(e => e.Outcome.Id is not null))
+            {
+                ById.TryAdd((entity.Node.Name, entity.Outcome.Id!), entity);
+                if (entity.SubmitterId is not null)
+                {
+                    BySubmitterId.TryAdd((entity.Node.Name, entity.SubmitterId), entity);
+                }
+            }
+        }
+
+        public Dictionary<(string Type, string Id), Pending> ById { get; } = [];
+
+        public Dictionary<(string Type, string SubmitterId), Pending> BySubmitterId { get; } = [];
+    }
+
     /// <summary>Database lookups inside the submission's transaction, cached for the request (parents repeat across a batch).</summary>
     private sealed class Lookup(SqliteConnection connection, SqliteTransaction transaction)
     {
@@ -435,12 +460,11 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
                 byKey[(type, projectId, submitterId)] = null;
             }
 
-            foreach (var node in GraphStore.FindBySubmitterIds(connection, transaction, projectId, [.. wanted.Select(k => k.SubmitterId).Distinct(StringComparer.Ordinal)]))
+            foreach (var group in wanted.GroupBy(k => k.Type, StringComparer.Ordinal))
             {
-                var key = (node.Type, projectId, node.SubmitterId!);
-                if (byKey.ContainsKey(key))
+                foreach (var node in GraphStore.FindBySubmitterIds(connection, transaction, group.Key, projectId, [.. group.Select(k => k.SubmitterId)]))
                 {
-                    byKey[key] = node;
+                    byKey[(node.Type, projectId, node.SubmitterId!)] = node;
                 }
             }
         }

@@ -43,12 +43,19 @@ internal sealed class CommonsStore : IDisposable
         Execute(connection, Schema);
     }
 
-    /// <summary>Opens a new connection (WAL, normal synchronous: a killed process never loses a committed transaction).</summary>
+    /// <summary>
+    /// Opens a new connection (WAL, normal synchronous: a killed process never loses a committed transaction; a 32 MB page
+    /// cache and a memory-mapped database file, so that exports and key lookups do not re-read pages; checkpoints every
+    /// 32 MB of WAL rather than every 4 MB, so that index pages rewritten by successive batches are copied back once).
+    /// </summary>
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 30000;");
+        Execute(connection, """
+            PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 30000;
+            PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456; PRAGMA wal_autocheckpoint = 8192;
+            """);
         return connection;
     }
 

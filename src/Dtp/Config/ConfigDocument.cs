@@ -181,10 +181,22 @@ internal sealed class ConfigDocument
         return match ?? throw new ConfigException(Path, key, $"is \"{text}\"; expected one of: {string.Join(", ", choices)}.");
     }
 
-    /// <summary>Lists a warning for each key that no getter asked for.</summary>
-    public IReadOnlyList<string> UnknownKeyWarnings() =>
-        values.Keys.Where(k => !read.Contains(k)).Order(StringComparer.Ordinal)
-            .Select(k => $"{Path}: unknown key \"{k}\" ignored.").ToArray();
+    /// <summary>
+    /// Lists a warning for each key that no getter asked for, and one when the file sets any of <paramref name="secretKeys"/>
+    /// while other users can read it.
+    /// </summary>
+    public IReadOnlyList<string> Warnings(params string[] secretKeys)
+    {
+        var warnings = values.Keys.Where(k => !read.Contains(k)).Order(StringComparer.Ordinal)
+            .Select(k => $"{Path}: unknown key \"{k}\" ignored.").ToList();
+        var secrets = secretKeys.Where(k => values.TryGetValue(k, out var v) && v.ValueKind != JsonValueKind.Null).ToArray();
+        if (secrets.Length > 0 && Dtp.IO.FilePermissions.ExposedSecretWarning(Path, string.Join(" and ", secrets)) is { } exposed)
+        {
+            warnings.Add(exposed);
+        }
+
+        return warnings;
+    }
 
     private bool TryGet(string key, bool required, string expected, out JsonElement value)
     {

@@ -23,6 +23,6 @@ public sealed record Gen3Config(string Path, Uri? Endpoint, string CredentialsFi
         var endpoint = doc.GetHttpUrl("gen3_endpoint", required: false);
         var credentials = doc.GetPath("gen3_cred_file", required: true)!;
         var caFile = doc.GetPath("gen3_ca_file", required: false);
-        return new Gen3Config(doc.Path, endpoint, credentials, caFile, doc.UnknownKeyWarnings());
+        return new Gen3Config(doc.Path, endpoint, credentials, caFile, doc.Warnings());
     }
 }

@@ -8,7 +8,7 @@ namespace Dtp.Config;
 /// <param name="Password"><c>irods_password</c>: the password, or <see langword="null"/> to use iRODS's own <c>.irodsA</c> file.</param>
 /// <param name="Zone"><c>irods_zone</c>: the zone name.</param>
 /// <param name="ProjectRoot"><c>irods_project_root</c>: the collection under which each dataset is a sub-collection.</param>
-/// <param name="Warnings">Unknown keys that were ignored.</param>
+/// <param name="Warnings">Unknown keys that were ignored, and whether other users can read the secrets the file holds.</param>
 public sealed record IrodsConfig(string Path, string Host, int Port, string User, string? Password, string Zone, string ProjectRoot, IReadOnlyList<string> Warnings)
 {
     /// <summary>iRODS's well-known port.</summary>
@@ -35,7 +35,7 @@ public sealed record IrodsConfig(string Path, string Host, int Port, string User
         var scheme = doc.GetChoice("irods_authentication_scheme", required: false, "native", "pam_password", "pam");
         var policy = doc.GetChoice("irods_client_server_policy", required: false, "CS_NEG_REFUSE", "CS_NEG_DONT_CARE", "CS_NEG_REQUIRE");
         var caFile = doc.GetPath("irods_ssl_ca_certificate_file", required: false);
-        return new IrodsConfig(doc.Path, host, port, user, password, zone, root.TrimEnd('/'), doc.UnknownKeyWarnings())
+        return new IrodsConfig(doc.Path, host, port, user, password, zone, root.TrimEnd('/'), doc.Warnings("irods_password"))
         {
             AuthenticationScheme = scheme,
             ClientServerPolicy = policy,

@@ -17,6 +17,6 @@ public sealed record LocalStoreConfig(string Path, string Root, IReadOnlyList<st
         var doc = ConfigDocument.Load(path, "a local store configuration with local_root");
         doc.GetChoice("storage", required: false, "local");
         var root = doc.GetPath("local_root", required: true)!;
-        return new LocalStoreConfig(doc.Path, root, doc.UnknownKeyWarnings());
+        return new LocalStoreConfig(doc.Path, root, doc.Warnings());
     }
 }

@@ -14,7 +14,7 @@ namespace Dtp.Config;
 /// <param name="Port"><c>pacs_port</c>: the PACS's DICOM port.</param>
 /// <param name="CalledAeTitle"><c>pacs_aec</c>: the PACS's application entity title.</param>
 /// <param name="CallingAeTitle"><c>pacs_aet</c>: our own application entity title.</param>
-/// <param name="Warnings">Unknown keys that were ignored.</param>
+/// <param name="Warnings">Unknown keys that were ignored, and whether other users can read the secrets the file holds.</param>
 public sealed record PacsConfig(string Path, string? Host, int? Port, string? CalledAeTitle, string? CallingAeTitle, IReadOnlyList<string> Warnings)
 {
     /// <summary>Gets <c>pacs_url</c>: the DICOMweb root (e.g. <c>http://host:8042/dicom-web/</c>), or Orthanc's root when <see cref="Api"/> is <c>orthanc</c>.</summary>
@@ -72,7 +72,7 @@ public sealed record PacsConfig(string Path, string? Host, int? Port, string? Ca
         var listenAddress = doc.GetString("pacs_listen_address", required: false) is not { } text ? IPAddress.Loopback
             : IPAddress.TryParse(text, out var address) ? address
             : throw new ConfigException(doc.Path, "pacs_listen_address", $"is \"{text}\"; expected an IP address (e.g. 127.0.0.1, or a routable one a PACS on another host can reach).");
-        return new PacsConfig(doc.Path, host, port, aec, aet, doc.UnknownKeyWarnings())
+        return new PacsConfig(doc.Path, host, port, aec, aet, doc.Warnings("pacs_password", "pacs_token"))
         {
             Url = url, Api = api, UserName = userName, Password = password, Token = token, CaFile = caFile,
             Retrieve = retrieve, ListenPort = listenPort, ListenAddress = listenAddress,

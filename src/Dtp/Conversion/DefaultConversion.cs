@@ -14,6 +14,9 @@ namespace Dtp.Conversion;
 /// </summary>
 internal sealed class DefaultConversion(Gen3Dictionary dictionary, string project, string experiment, SdsVersion version, PlaceholderPolicy placeholders)
 {
+    /// <summary>The text <see cref="PlaceholderPolicy.NotAvailable"/> writes for a required property without a value.</summary>
+    internal const string Placeholder = "NA";
+
     private static readonly string[] LeadingKeys = ["type", "experiments", "cases", "submitter_id"];
 
     private static readonly ElementMapping[] Mappings = [ElementMapping.DefaultAdditions, ElementMapping.V200Fixed202309, ElementMapping.V123];
@@ -57,9 +60,10 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         Validate(experimentRecord, [], new SdsLocation(sourceDir));
         output.Add(("experiment.json", experimentRecord));
 
-        if (await ReadAsync(sourceDir, "dataset_description", cancellationToken).ConfigureAwait(false) is SdsElementFile description)
+        if (await ReadAsync(sourceDir, "dataset_description", cancellationToken).ConfigureAwait(false) is SdsElementFile description
+            && Elements(description, "dataset_description") is { } descriptionRecord)
         {
-            output.Add(("dataset_description.json", DatasetDescription(description)));
+            output.Add(("dataset_description.json", descriptionRecord));
         }
 
         var cases = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -97,11 +101,27 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
 
         output.Add(("manifest.json", manifests));
 
-        foreach (var stem in new[] { "code_description", "code_parameters", "performances", "resources", "submission", "sites", "curation" })
+        if (await ReadAsync(sourceDir, "code_description", cancellationToken).ConfigureAwait(false) is SdsElementFile code
+            && Elements(code, "code_description") is { } codeRecord)
+        {
+            output.Add(("code_description.json", codeRecord));
+        }
+
+        if (await ReadAsync(sourceDir, "performances", cancellationToken).ConfigureAwait(false) is SdsTableFile performances)
+        {
+            output.Add(("performances.json", new JsonArray([.. Table(performances, "performance", "performances", "performance_id", null, null)])));
+        }
+
+        if (await ReadAsync(sourceDir, "resources", cancellationToken).ConfigureAwait(false) is SdsTableFile resources)
+        {
+            output.Add(("resources.json", new JsonArray([.. Table(resources, "resource", "resources", "rrid", null, null)])));
+        }
+
+        foreach (var stem in new[] { "code_parameters", "submission", "sites", "curation" })
         {
             if (FindTopLevel(sourceDir, stem) is { } other)
             {
-                Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{Path.GetFileName(other)} is not converted: this converter maps dataset_description, subjects, samples and manifest only.", new SdsLocation(Path.GetFileName(other))));
+                Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{Path.GetFileName(other)} is not converted: the dictionary holds none of its values (default mode maps dataset_description, subjects, samples, manifest, code_description, performances and resources).", new SdsLocation(Path.GetFileName(other))));
             }
         }
 
@@ -154,7 +174,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
     }
 
     /// <summary>Maps an SDS key to a property of the node: the same name, or the original's mapping tables after normalisation.</summary>
-    private static string? Property(DictionaryNode node, string category, string key)
+    internal static string? Property(DictionaryNode node, string category, string key)
     {
         if (node.Properties.Contains(key) && !node.SystemProperties.Contains(key) && key is not ("type" or "submitter_id"))
         {
@@ -173,27 +193,28 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         return null;
     }
 
-    private JsonObject DatasetDescription(SdsElementFile file)
+    /// <summary>Converts an element file (dataset_description, code_description) to the one record of the node of the same name; null when the dictionary has no such node.</summary>
+    private JsonObject? Elements(SdsElementFile file, string nodeType)
     {
-        var record = Initial("dataset_description", SubmitterId(experiment, "dataset_description"));
-        var node = Node("dataset_description", file.At());
+        var record = Initial(nodeType, SubmitterId(experiment, nodeType));
+        var node = Node(nodeType, file.At());
         var sources = new Dictionary<string, SdsLocation>(StringComparer.Ordinal);
         if (node is null)
         {
-            return record;
+            return null;
         }
 
         foreach (var element in file.Elements.Where(e => e.Values.Count > 0))
         {
-            if (Property(node, "dataset_description", element.Key) is not { } property)
+            if (Property(node, nodeType, element.Key) is not { } property)
             {
-                Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{file.At(element.Row, 1)}: element '{element.Name}' has no property in dictionary node dataset_description and is left out.", file.At(element.Row, 1), "dataset_description"));
+                Findings.Add(new ConversionFinding(ConversionSeverity.Warning, $"{file.At(element.Row, 1)}: element '{element.Name}' has no property in dictionary node {nodeType} and is left out.", file.At(element.Row, 1), nodeType));
                 continue;
             }
 
             if (record.ContainsKey(property))
             {
-                Findings.Add(new ConversionFinding(ConversionSeverity.Error, $"{file.At(element.Row, 1)}: element '{element.Name}' maps to '{property}', which an earlier row already filled.", file.At(element.Row, 1), "dataset_description", property));
+                Findings.Add(new ConversionFinding(ConversionSeverity.Error, $"{file.At(element.Row, 1)}: element '{element.Name}' maps to '{property}', which an earlier row already filled.", file.At(element.Row, 1), nodeType, property));
                 continue;
             }
 
@@ -210,6 +231,13 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
         var records = new List<JsonObject>();
         if (Node(nodeType, file.At()) is not { } node)
         {
+            return records;
+        }
+
+        if (file.Records.Count > 0 && node.Required.FirstOrDefault(p => !node.Properties.Contains(p)) is { } undefined)
+        {
+            Findings.Add(new ConversionFinding(ConversionSeverity.Warning, string.Create(CultureInfo.InvariantCulture,
+                $"{file.At()}: its {file.Records.Count} row(s) are not converted: dictionary node {nodeType} requires property '{undefined}', which it does not define, so the commons refuses every {nodeType} record."), file.At(), nodeType, undefined));
             return records;
         }
 
@@ -303,7 +331,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             foreach (var property in node.Required.Where(p => !record.ContainsKey(p) && node.FindLink(p) is null))
             {
                 var schema = node.Schema["properties"]?[property] as JsonObject;
-                JsonNode candidate = IsArray(schema) ? new JsonArray("NA") : "NA";
+                JsonNode candidate = IsArray(schema) ? new JsonArray(Placeholder) : Placeholder;
                 if (schema is not null && SchemaValidator.IsValid(schema, candidate))
                 {
                     record[property] = candidate;

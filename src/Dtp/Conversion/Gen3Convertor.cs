@@ -152,6 +152,8 @@ public sealed class Gen3Convertor
     {
         "subjects" => "case",
         "samples" => "sample",
+        "performances" => "performance",
+        "resources" => "resource",
         var name => name,
     };
 

@@ -21,6 +21,9 @@ public sealed partial class Auth : IDisposable
     /// <summary>The scopes asked for with client credentials when none are given.</summary>
     public const string DefaultClientScopes = "user data openid";
 
+    /// <summary>Where a Gen3 user gives a private certificate authority, for error messages.</summary>
+    internal const string Gen3CaOptions = "--ca-file or gen3_ca_file in gen3.json";
+
     private const string AccessTokenScheme = "accesstoken:///";
     private const string WtsScheme = "idp://wts/";
 
@@ -97,7 +100,7 @@ public sealed partial class Auth : IDisposable
         }
         else
         {
-            credentials = refreshToken ?? Gen3Credentials.Load(ResolveCredentialsFile(refreshFile)!);
+            credentials = refreshToken ?? LoadCredentials(ResolveCredentialsFile(refreshFile)!);
             var issuer = JwtClaims.TryDecode(credentials.ApiKey)?.Endpoint
                 ?? throw new Gen3AuthException("The API key is not a JWT with an \"iss\" claim; download a new credentials file from the commons' profile page.", DtpErrorKind.Local);
             source = TokenSource.ApiKey;
@@ -339,6 +342,17 @@ public sealed partial class Auth : IDisposable
     }
 
     /// <summary>Finds the credentials file as gen3sdk does; <see langword="null"/> when only the default was looked for and none exists.</summary>
+    private Gen3Credentials LoadCredentials(string path)
+    {
+        var loaded = Gen3Credentials.Load(path);
+        if (FilePermissions.ExposedSecretWarning(path, "a Gen3 API key") is { } warning)
+        {
+            LogExposedSecret(logger, warning);
+        }
+
+        return loaded;
+    }
+
     private string? ResolveCredentialsFile(string? refreshFile)
     {
         var named = refreshFile ?? options.GetEnvironmentVariable("GEN3_API_KEY");
@@ -516,7 +530,8 @@ public sealed partial class Auth : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new Gen3AuthException($"{what} failed: cannot reach {request.RequestUri}: {ex.Message}", DtpErrorKind.Remote, request.RequestUri, isTransient: true, innerException: ex);
+            throw new Gen3AuthException($"{what} failed: cannot reach {request.RequestUri}: {CertificateAuthority.Describe(ex, Gen3CaOptions)}", DtpErrorKind.Remote, request.RequestUri,
+                isTransient: !CertificateAuthority.IsUntrusted(ex), innerException: ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -584,6 +599,9 @@ public sealed partial class Auth : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Obtained an access token from {Url}, expiring at {ExpiresAt}")]
     private static partial void LogTokenObtained(ILogger logger, Uri url, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogExposedSecret(ILogger logger, string warning);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the token cache {File}: {Reason}")]
     private static partial void LogCacheUnreadable(ILogger logger, string file, string reason);

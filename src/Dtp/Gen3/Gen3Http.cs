@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dtp.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -64,6 +65,8 @@ internal sealed class Gen3Http
             UseJitter = true,
         };
         retry.DisableForUnsafeHttpMethods();
+        var transient = retry.ShouldHandle;   // an untrusted certificate stays untrusted: no point in asking again
+        retry.ShouldHandle = args => args.Outcome.Exception is HttpRequestException http && CertificateAuthority.IsUntrusted(http) ? PredicateResult.False() : transient(args);
         if (options.MaxRetryAttempts > 0)
         {
             pipeline.AddRetry(retry);
@@ -93,7 +96,8 @@ internal sealed class Gen3Http
         }
         catch (HttpRequestException ex)
         {
-            throw new Gen3ApiException($"{what} failed: cannot reach {method} {url}: {ex.Message}", url, null, null, isTransient: true, ex);
+            throw new Gen3ApiException($"{what} failed: cannot reach {method} {url}: {CertificateAuthority.Describe(ex, Auth.Gen3CaOptions)}", url, null, null,
+                isTransient: !CertificateAuthority.IsUntrusted(ex), ex);
         }
         catch (TimeoutRejectedException ex)
         {

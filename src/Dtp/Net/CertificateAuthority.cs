@@ -49,6 +49,18 @@ public static class CertificateAuthority
         };
     }
 
+    /// <summary>
+    /// Describes why a request failed; when the server's certificate was not trusted, says so and names the option that
+    /// adds a private certificate authority (<paramref name="trustWith"/>).
+    /// </summary>
+    internal static string Describe(HttpRequestException exception, string trustWith) =>
+        IsUntrusted(exception)
+            ? $"the server's TLS certificate is not trusted ({exception.InnerException?.Message ?? exception.Message}); if a private certificate authority issued it, give that authority's PEM file with {trustWith}"
+            : exception.Message;
+
+    /// <summary>Tells whether a request failed because the TLS handshake failed (then trying again will not help).</summary>
+    internal static bool IsUntrusted(HttpRequestException exception) => exception.HttpRequestError == HttpRequestError.SecureConnectionError;
+
     private static X509Certificate2Collection Load(string caFile)
     {
         var roots = new X509Certificate2Collection();

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Dtp.Commons;
 using Dtp.Testing.Commons;
@@ -57,6 +59,53 @@ public sealed class PeregrineTests
         Assert.Equal(["c2-s2", "c2-s1"], SubmitterIds(cases[0]!["samples"]));
         Assert.Equal(["c2"], SubmitterIds(cases[0]!["samples"]![0]!["cases"]));
         Assert.Equal(["c1", "c2", "c3"], SubmitterIds(experiment["female"]));
+    }
+
+    [Theory]
+    [InlineData("cases(first: 3, offset: 1, order_by_desc: \"submitter_id\", sex: [\"Female\"])", "samples(first: 2, offset: 1, order_by_desc: \"sample_id\")")]
+    [InlineData("cases(first: 0, order_by_desc: \"age\", age_category: [\"adult\", \"old\"])", "samples(first: 1, order_by_desc: \"submitter_id\", sample_type: [\"tissue\"])")]
+    public async Task Query_NestedThreeLevels_MatchesWhatTheExportsSay(string casesField, string samplesField)
+    {
+        await using var commons = await TestCommons.StartAsync(Ct);
+        await commons.CreateProjectAsync("demo", "p1", Ct);
+        using var http = commons.CreateClient();
+        var records = new JsonArray(SdsRecords.Experiment("e1", "p1"), SdsRecords.Experiment("e2", "p1"));
+        for (var i = 0; i < 14; i++)
+        {
+            var record = SdsRecords.Case($"c{i:D2}", i % 3 == 0 ? "e2" : "e1");
+            record["sex"] = i % 2 == 0 ? "Female" : "Male";
+            record["age"] = $"{(i * 7) % 10} years";
+            record["age_category"] = (i % 3) switch { 0 => "adult", 1 => "old", _ => "young" };
+            records.Add(record);
+            for (var j = 0; j < i % 4; j++)
+            {
+                var sample = Sample($"c{i:D2}-s{j}", $"c{i:D2}");
+                sample["sample_id"] = $"{(j * 5) % 3}-{i:D2}-{j}";
+                sample["sample_type"] = j == 1 ? "blood" : "tissue";
+                records.Add(sample);
+            }
+        }
+
+        await PutAsync(http, "demo/p1", records);
+        var experiments = await ExportAsync(http, "experiment");
+        var cases = await ExportAsync(http, "case");
+        var samples = await ExportAsync(http, "sample");
+        var expected = new JsonArray([.. experiments.OrderByDescending(e => (string?)e["submitter_id"], StringComparer.Ordinal).Select(experiment => (JsonNode)new JsonObject
+        {
+            ["submitter_id"] = (string?)experiment["submitter_id"],
+            ["cases"] = new JsonArray([.. Page(Select(cases.Where(c => LinksTo(c, "experiments", experiment)), casesField), casesField).Select(@case => (JsonNode)new JsonObject
+            {
+                ["submitter_id"] = (string?)@case["submitter_id"],
+                ["samples"] = new JsonArray([.. Page(Select(samples.Where(s => LinksTo(s, "cases", @case)), samplesField), samplesField)
+                    .Select(sample => (JsonNode)new JsonObject { ["submitter_id"] = (string?)sample["submitter_id"] })]),
+            })]),
+        })]);
+
+        var (status, body) = await QueryAsync(http, $"{{ experiment(first: 0, order_by_desc: \"submitter_id\") {{ submitter_id {casesField} {{ submitter_id {samplesField} {{ submitter_id }} }} }} }}");
+
+        Assert.Equal(200, status);
+        Assert.Equal(expected.ToJsonString(), body["data"]!["experiment"]!.ToJsonString());
+        Assert.Contains(expected, e => e!["cases"]!.AsArray().Any(c => c!["samples"]!.AsArray().Count > 0));
     }
 
     [Fact]
@@ -183,6 +232,41 @@ public sealed class PeregrineTests
     {
         using var response = await http.PutAsync(new Uri("api/v0/submission/" + project, UriKind.Relative), new StringContent(records.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    private static async Task<List<JsonObject>> ExportAsync(HttpClient http, string node)
+    {
+        var body = await http.GetFromJsonAsync<JsonObject>(new Uri($"api/v0/submission/demo/p1/export?node_label={node}&format=json", UriKind.Relative), Ct);
+        return [.. body!["data"]!.AsArray().Select(r => r!.AsObject())];
+    }
+
+    private static bool LinksTo(JsonObject record, string link, JsonObject parent) =>
+        record[link] is JsonArray parents && parents.Any(p => (string?)p!["node_id"] == (string?)parent["id"]);
+
+    /// <summary>Applies a field's property filters (<c>name: ["a", "b"]</c>) and its ordering (ties by id, as peregrine's SQL).</summary>
+    private static IEnumerable<JsonObject> Select(IEnumerable<JsonObject> records, string field)
+    {
+        foreach (Match filter in Regex.Matches(field, "(\\w+): \\[([^\\]]*)\\]"))
+        {
+            var values = Regex.Matches(filter.Groups[2].Value, "\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            records = records.Where(r => values.Contains((string?)r[filter.Groups[1].Value] ?? "")).ToList();
+        }
+
+        var order = Regex.Match(field, "order_by_(asc|desc): \"(\\w+)\"");
+        var key = order.Groups[2].Value;
+        var sorted = order.Groups[1].Value == "desc"
+            ? records.OrderByDescending(r => (string?)r[key], StringComparer.Ordinal)
+            : records.OrderBy(r => (string?)r[key], StringComparer.Ordinal);
+        return sorted.ThenBy(r => (string?)r["id"], StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<JsonObject> Page(IEnumerable<JsonObject> records, string field)
+    {
+        var first = Regex.Match(field, "first: (\\d+)");
+        var offset = Regex.Match(field, "offset: (\\d+)");
+        var skipped = records.Skip(offset.Success ? int.Parse(offset.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+        var count = first.Success ? int.Parse(first.Groups[1].Value, CultureInfo.InvariantCulture) : 10;
+        return count == 0 ? skipped : skipped.Take(count);
     }
 
     private static JsonObject Sample(string submitterId, string caseSubmitterId) => new()

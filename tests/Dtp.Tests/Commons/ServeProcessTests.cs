@@ -104,7 +104,7 @@ public sealed class ServeProcessTests
         response.EnsureSuccessStatusCode();
     }
 
-    private static async Task<HttpClient> ClientAsync(string baseUrl, string folder)
+    internal static async Task<HttpClient> ClientAsync(string baseUrl, string folder)
     {
         var token = await TestCommons.ExchangeAsync(baseUrl, await File.ReadAllTextAsync(Path.Combine(folder, "credentials.json"), Ct), Ct);
         var http = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
@@ -112,11 +112,11 @@ public sealed class ServeProcessTests
         return http;
     }
 
-    private static async Task<ServeProcess> ServeAsync(string folder)
+    internal static async Task<ServeProcess> ServeAsync(string folder, params string[] extra)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Dtp.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { cli, "serve", "--port", "0", "--data", folder })
+        foreach (var arg in new[] { cli, "serve", "--port", "0", "--data", folder }.Concat(extra))
         {
             start.ArgumentList.Add(arg);
         }
@@ -149,7 +149,7 @@ public sealed class ServeProcessTests
         return output;
     }
 
-    private sealed class ServeProcess(Process process) : IDisposable
+    internal sealed class ServeProcess(Process process) : IDisposable
     {
         public string BaseUrl { get; set; } = "";
 

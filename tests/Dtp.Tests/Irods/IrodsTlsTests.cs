@@ -1,4 +1,5 @@
 using Dtp.Storage.Irods;
+using Dtp.Testing;
 using Dtp.Testing.Irods;
 
 namespace Dtp.Tests.Irods;

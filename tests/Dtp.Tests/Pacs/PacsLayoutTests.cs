@@ -48,6 +48,10 @@ public sealed class PacsLayoutTests : IDisposable
     {
         var path = Path.Combine(folder, "pacs.json");
         File.WriteAllText(path, """{"pacs_url": "http://127.0.0.1:8042/dicom-web/", "pacs_api": "DICOMweb", "pacs_username": "u", "pacs_password": "s3cret", "pacs_ca_file": "ca.pem"}""");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);   // a file with a password readable by others is warned about
+        }
 
         var config = PacsConfig.Load(path);
 

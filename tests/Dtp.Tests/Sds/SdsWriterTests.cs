@@ -7,7 +7,7 @@ namespace Dtp.Tests.Sds;
 
 public sealed class SdsWriterTests : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
+    internal const string Python = "/usr/bin/python3";
 
     // Values that break careless writers: non-BMP characters, edge spaces, formula-like text, numbers that are text.
     private static readonly string[] Tricky =
@@ -141,9 +141,10 @@ public sealed class SdsWriterTests : IDisposable
         Assert.Contains("samples.xlsx", ex.Message, StringComparison.Ordinal);
     }
 
-    private sealed record PythonSheet(int Sheets, string?[][] Rows, string[] Warnings);
+    internal sealed record PythonSheet(int Sheets, string?[][] Rows, string[] Warnings);
 
-    private static async Task<PythonSheet> ReadWithOpenpyxlAsync(string path)
+    /// <summary>Reads the first sheet of a workbook with Debian's openpyxl: cells as text, and any warning it gave.</summary>
+    internal static async Task<PythonSheet> ReadWithOpenpyxlAsync(string path)
     {
         const string Script = """
             import json, sys, warnings

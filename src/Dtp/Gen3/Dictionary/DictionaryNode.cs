@@ -103,6 +103,7 @@ public sealed partial class DictionaryNode
             return result;
         }
 
+        var nextGroup = 0;
         for (var i = 0; i < links.Count; i++)
         {
             if (links[i] is not JsonObject link)
@@ -110,31 +111,51 @@ public sealed partial class DictionaryNode
                 continue;
             }
 
-            if (link["subgroup"] is JsonArray subgroup)
+            if (link["subgroup"] is JsonArray)
             {
-                var groupRequired = link["required"] is JsonValue r && r.GetValue<bool>();
-                foreach (var member in subgroup.OfType<JsonObject>())
-                {
-                    result.Add(ParseLink(member, groupRequired, i));
-                }
+                AddSubgroup(link, Flag(link, "required"), i, -1, result, ref nextGroup);
             }
             else
             {
-                result.Add(ParseLink(link, link["required"] is JsonValue r && r.GetValue<bool>(), -1));
+                result.Add(ParseLink(link, Flag(link, "required"), -1, -1));
             }
         }
 
         return result;
     }
 
-    private static DictionaryLink ParseLink(JsonObject link, bool required, int group) => new(
+    /// <summary>Adds a subgroup's links, nested subgroups flattened into the outermost group (whose <c>required</c> applies to all of them).</summary>
+    private static void AddSubgroup(JsonObject subgroup, bool required, int group, int exclusiveGroup, List<DictionaryLink> result, ref int nextGroup)
+    {
+        if (Flag(subgroup, "exclusive"))
+        {
+            exclusiveGroup = nextGroup++;
+        }
+
+        foreach (var member in subgroup["subgroup"]!.AsArray().OfType<JsonObject>())
+        {
+            if (member["subgroup"] is JsonArray)
+            {
+                AddSubgroup(member, required, group, exclusiveGroup, result, ref nextGroup);
+            }
+            else
+            {
+                result.Add(ParseLink(member, required, group, exclusiveGroup));
+            }
+        }
+    }
+
+    private static bool Flag(JsonObject link, string name) => link[name] is JsonValue value && value.GetValue<bool>();
+
+    private static DictionaryLink ParseLink(JsonObject link, bool required, int group, int exclusiveGroup) => new(
         (string?)link["name"] ?? "",
         (string?)link["backref"] ?? "",
         (string?)link["label"] ?? "",
         (string?)link["target_type"] ?? "",
         (string?)link["multiplicity"] ?? "many_to_many",
         required,
-        group);
+        group,
+        exclusiveGroup);
 
     [GeneratedRegex("^'([a-zA-Z_-]+)' is a required property")]
     private static partial Regex RequiredMessage();

@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Reflection;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Dtp.Config;
+using Dtp.Net;
 
 namespace Dtp.Storage.Pacs;
 
@@ -18,29 +17,14 @@ internal static class PacsHttp
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None };
         if (config.CaFile is { } caFile)
         {
-            var authority = new X509Certificate2Collection();
             try
             {
-                authority.ImportFromPemFile(caFile);
+                handler.SslOptions.RemoteCertificateValidationCallback = CertificateAuthority.CreateValidator(caFile);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            catch (DtpException ex)
             {
-                throw new DtpException($"{config.Path}: pacs_ca_file {caFile} cannot be read as PEM certificates: {ex.Message}", DtpErrorKind.Local, innerException: ex);
+                throw new DtpException($"{config.Path}: pacs_ca_file: {ex.Message}", DtpErrorKind.Local, innerException: ex);
             }
-
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(authority);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(new X509Certificate2(certificate));
-            };
         }
 
         var root = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
@@ -72,7 +56,8 @@ internal static class PacsHttp
         }
         catch (HttpRequestException ex)
         {
-            throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
+            throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {CertificateAuthority.Describe(ex, "pacs_ca_file in pacs.json")}", DtpErrorKind.Remote,
+                isTransient: !CertificateAuthority.IsUntrusted(ex), ex);
         }
 
         if (response.IsSuccessStatusCode || alsoAccepted.Contains(response.StatusCode))

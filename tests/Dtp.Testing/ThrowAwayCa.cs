@@ -2,9 +2,12 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Dtp.Testing.Irods;
+namespace Dtp.Testing;
 
-/// <summary>A certificate authority made for one test: its PEM file for clients, and a server certificate it signed for localhost.</summary>
+/// <summary>
+/// A certificate authority made for one test: its PEM file for clients, and a server certificate it signed for localhost
+/// and 127.0.0.1, also as PEM files for servers configured by file (<c>dtp serve --tls-cert/--tls-key</c>, Orthanc).
+/// </summary>
 public sealed class ThrowAwayCa : IDisposable
 {
     private ThrowAwayCa(X509Certificate2 authority, X509Certificate2 server, string pemFile)
@@ -13,6 +16,15 @@ public sealed class ThrowAwayCa : IDisposable
         ServerCertificate = server;
         PemFile = pemFile;
     }
+
+    /// <summary>Gets a PEM file holding the server certificate.</summary>
+    public string ServerCertificatePemFile => Path.Combine(Path.GetDirectoryName(PemFile)!, "server.crt");
+
+    /// <summary>Gets a PEM file holding the server certificate's private key.</summary>
+    public string ServerKeyPemFile => Path.Combine(Path.GetDirectoryName(PemFile)!, "server.key");
+
+    /// <summary>Gets a PEM file holding the server certificate and then its private key (Orthanc's <c>SslCertificate</c>).</summary>
+    public string ServerCombinedPemFile => Path.Combine(Path.GetDirectoryName(PemFile)!, "server.pem");
 
     /// <summary>Gets the CA's certificate.</summary>
     public X509Certificate2 Authority { get; }
@@ -47,6 +59,12 @@ public sealed class ThrowAwayCa : IDisposable
 
         var pem = Path.Combine(Directory.CreateTempSubdirectory("dtp-ca-").FullName, "ca.pem");
         File.WriteAllText(pem, authority.ExportCertificatePem());
+        var folder = Path.GetDirectoryName(pem)!;
+        var certificatePem = server.ExportCertificatePem() + "\n";
+        var keyPem = serverKey.ExportPkcs8PrivateKeyPem() + "\n";
+        File.WriteAllText(Path.Combine(folder, "server.crt"), certificatePem);
+        File.WriteAllText(Path.Combine(folder, "server.key"), keyPem);
+        File.WriteAllText(Path.Combine(folder, "server.pem"), certificatePem + keyPem);
         return new ThrowAwayCa(authority, server, pem);
     }
 
