@@ -2,12 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using Dtp.Dicom;
 using Dtp.Dicom.Network;
+using Dtp.Storage;
 using Dtp.Storage.Pacs;
 using Dtp.Testing.Orthanc;
 
 namespace Dtp.Benchmarks;
 
-/// <summary>C-GET of a generated 500-instance study from Orthanc's DICOM port: dtp's DIMSE client versus dcmtk's getscu.</summary>
+/// <summary>
+/// C-GET of a generated 500-instance study from Orthanc's DICOM port: dtp's DIMSE client versus dcmtk's getscu; then the study read
+/// through the DICOM data store as a downloader does (list, then every instance opened 8 at a time: one C-GET per instance on up to
+/// 4 associations at once), against the study-level C-GET.
+/// </summary>
 internal static class DimseGetBenchmark
 {
     private const int Instances = 500;
@@ -60,6 +65,30 @@ internal static class DimseGetBenchmark
             Console.WriteLine($"dtp C-GET:    {result.Completed} instances, {writer.Written} files in {dtp.Elapsed.TotalSeconds:0.00} s ({bytes / 1e6 / dtp.Elapsed.TotalSeconds:0.0} MB/s)");
             Console.WriteLine($"dcmtk getscu: {theirs} files in {dcmtk.Elapsed.TotalSeconds:0.00} s ({bytes / 1e6 / dcmtk.Elapsed.TotalSeconds:0.0} MB/s)");
             Console.WriteLine($"ratio dtp/getscu time: {dtp.Elapsed.TotalSeconds / dcmtk.Elapsed.TotalSeconds:0.00}");
+
+            var config = Path.Combine(root, "pacs.json");
+            await File.WriteAllTextAsync(config, $$"""{"pacs_ip": "127.0.0.1", "pacs_port": {{server.DicomPort.Value}}, "pacs_aec": "{{server.AeTitle}}", "pacs_aet": "DTPBENCH"}""", cancellationToken).ConfigureAwait(false);
+            var store = Stopwatch.StartNew();
+            long read = 0;
+            var files = 0;
+            var connection = DataStores.Open("pacs", config, maxConnections: 4);
+            await using (connection.ConfigureAwait(false))
+            {
+                var listed = await connection.Store.ListAsync(study!, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+                files = listed.Count;
+                await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (file, ct) =>
+                {
+                    var stream = await connection.Store.OpenReadAsync(study!, file, 0, ct).ConfigureAwait(false);
+                    await using (stream.ConfigureAwait(false))
+                    {
+                        Interlocked.Add(ref read, stream.Length);
+                    }
+                }).ConfigureAwait(false);
+            }
+
+            store.Stop();
+            Console.WriteLine($"data store reads (8 parallel, 4 associations): {files} instances ({read / 1e6:0.0} MB) listed and read in {store.Elapsed.TotalSeconds:0.00} s");
+            Console.WriteLine($"ratio data-store/study C-GET time: {store.Elapsed.TotalSeconds / dtp.Elapsed.TotalSeconds:0.00}");
         }
         finally
         {

@@ -21,7 +21,7 @@ internal static class PacsDimseCommands
         var echo = new Command("echo", "Verify the DICOM connection to the PACS with a C-ECHO.");
         echo.SetGuardedAction(global, async ctx =>
         {
-            var options = ClientOptions(PacsConfig.Load(ctx.Parse.GetValue(config)!));
+            var options = DimseDataStore.ClientOptions(PacsConfig.Load(ctx.Parse.GetValue(config)!));
             var watch = Stopwatch.StartNew();
             await new DicomClient(options).EchoAsync(ctx.CancellationToken).ConfigureAwait(false);
             var peer = $"{options.CalledAeTitle}@{options.Host}:{options.Port}";
@@ -68,9 +68,4 @@ internal static class PacsDimseCommands
         pacs.Subcommands.Add(echo);
         pacs.Subcommands.Add(listen);
     }
-
-    private static DicomClientOptions ClientOptions(PacsConfig pacs) =>
-        pacs is { Host: { } host, Port: { } port, CalledAeTitle: { } called, CallingAeTitle: { } calling }
-            ? new DicomClientOptions { Host = host, Port = port, CalledAeTitle = called, CallingAeTitle = calling }
-            : throw new DtpException($"{pacs.Path}: DICOM networking needs pacs_ip, pacs_port, pacs_aec and pacs_aet.", DtpErrorKind.Local);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Dtp.Config;
 using Dtp.Dicom;
@@ -12,20 +11,19 @@ namespace Dtp.Storage.Pacs;
 /// A PACS as a data store over DICOM networking (the original's <c>pacs.json</c> keys). A dataset is a study (its Study Instance
 /// UID, dotted, or a <c>sub-</c> folder name); its files are laid out as <see cref="PacsLayout"/> describes, as with
 /// <see cref="PacsDataStore"/>. Lists with C-FIND (series, then instances; sizes are unknown), uploads with C-STORE, and reads by
-/// retrieving with C-GET, or with C-MOVE to its own storage SCP (AE title <c>pacs_aet</c>). The first read of an instance retrieves
-/// its whole series once into a temporary spool and later reads of that series are served from it (each spooled file is removed
-/// when its stream is closed; a read the spool cannot serve retrieves the single instance), so a downloader reading many instances
-/// in parallel costs one retrieval per series. Safe for concurrent use.
+/// retrieving with C-GET, or with C-MOVE to its own storage SCP (AE title <c>pacs_aet</c>). A read retrieves its one instance
+/// into a temporary spool (the file is removed when the stream is closed); reads in parallel run on up to <c>maxConnections</c>
+/// associations at once. (Measured on 500 instances in 5 series: as fast as one study-level C-GET; retrieving whole series into the
+/// spool on first read took twice as long, as a downloader reading files in order waits for one series after another.)
+/// <see cref="DownloadStudyAsync"/> retrieves whole series. Safe for concurrent use.
 /// </summary>
-public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
+public sealed class DimseDataStore : IPacsStudyStore, IAsyncDisposable
 {
     private readonly DicomClient client;
     private readonly DicomClientOptions options;
     private readonly PacsConfig? moveConfig;
     private readonly SemaphoreSlim connections;
     private readonly ILogger logger;
-    private readonly CancellationTokenSource disposing = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task>> seriesRetrievals = new(StringComparer.Ordinal);
     private readonly Lazy<string> spool = new(() => Directory.CreateTempSubdirectory("dtp-dimse-").FullName);
     private readonly SemaphoreSlim serverStart = new(1, 1);
     private DicomStorageServer? server;
@@ -49,15 +47,19 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
     /// <exception cref="DtpException">A key of DICOM networking is missing (kind Local).</exception>
     public static DimseDataStore Create(PacsConfig config, int maxConnections = 4, ILoggerFactory? loggerFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (config is not { Host: { } host, Port: { } port, CalledAeTitle: { } called, CallingAeTitle: { } calling })
-        {
-            throw new DtpException($"{config.Path}: DICOM networking needs pacs_ip, pacs_port, pacs_aec and pacs_aet.", DtpErrorKind.Local);
-        }
-
-        var options = new DicomClientOptions { Host = host, Port = port, CalledAeTitle = called, CallingAeTitle = calling };
+        var options = ClientOptions(config);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DimseDataStore>();
         return new DimseDataStore(options, config.Retrieve == "move" ? config : null, maxConnections, logger);
+    }
+
+    /// <summary>Returns the peer and AE titles of <c>pacs.json</c>: <c>pacs_ip</c>, <c>pacs_port</c>, <c>pacs_aec</c> and <c>pacs_aet</c>.</summary>
+    /// <exception cref="DtpException">A key of DICOM networking is missing (kind Local).</exception>
+    public static DicomClientOptions ClientOptions(PacsConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config is { Host: { } host, Port: { } port, CalledAeTitle: { } called, CallingAeTitle: { } calling }
+            ? new DicomClientOptions { Host = host, Port = port, CalledAeTitle = called, CallingAeTitle = calling }
+            : throw new DtpException($"{config.Path}: DICOM networking needs pacs_ip, pacs_port, pacs_aec and pacs_aet.", DtpErrorKind.Local);
     }
 
     /// <inheritdoc/>
@@ -93,55 +95,29 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
         options ??= new PacsDownloadOptions();
         var study = PacsLayout.ToUid(studyInstanceUid);
         var series = await SeriesOfAsync(study, cancellationToken).ConfigureAwait(false);
-        if (series.Count == 0)
-        {
-            throw new DtpException($"The {Name} holds no study {study}.");
-        }
 
-        if (options.SeriesInstanceUids.Count > 0)
-        {
-            var wanted = options.SeriesInstanceUids.Select(PacsLayout.ToUid).ToHashSet(StringComparer.Ordinal);
-            var unknown = wanted.Except(series, StringComparer.Ordinal).ToList();
-            series = unknown.Count == 0 ? series.Where(wanted.Contains).ToList()
-                : throw new DtpException($"The {Name} holds no series {string.Join(", ", unknown)} in study {study}.");
-        }
-
-        var studyFolder = Path.Combine(Path.GetFullPath(destination), PacsLayout.SubjectFolder(study));
-        var listed = new List<(string Series, List<(string Sop, string SopClass, int? Number)> Instances)>();
-        foreach (var s in series)
-        {
-            listed.Add((s, await InstancesOfAsync(study, s, cancellationToken).ConfigureAwait(false)));
-        }
-
-        var tally = new TransferTally(listed.Sum(l => l.Instances.Count), progress);
-        await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelSeries), CancellationToken = cancellationToken },
-            (item, ct) => new ValueTask(DownloadSeriesAsync(study, item.Series, item.Instances, studyFolder, tally, ct))).ConfigureAwait(false);
-        return new PacsTransferResult(tally.Transferred, tally.Skipped, tally.Bytes, studyFolder);
+        return await PacsTransfer.DownloadStudyAsync<string, DimseInstance>(
+            Name, study, series, s => s, async (s, ct) => await InstancesOfAsync(study, s, ct).ConfigureAwait(false),
+            (s, instances, folder, tally, ct) => DownloadSeriesAsync(study, s, instances, folder, tally, ct), destination, options, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     /// <remarks>Each batch (at most 128 files) is stored with C-STORE on its own association.</remarks>
-    public async Task<PacsTransferResult> UploadFilesAsync(IEnumerable<string> paths, PacsUploadOptions? options = null,
+    public Task<PacsTransferResult> UploadFilesAsync(IEnumerable<string> paths, PacsUploadOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(paths);
         options ??= new PacsUploadOptions();
-        var (files, skipped) = await PacsUploadFiles.CollectAsync(paths, logger, cancellationToken).ConfigureAwait(false);
-        var tally = new TransferTally(files.Count, progress);
-        await Parallel.ForEachAsync(files.Chunk(Math.Clamp(options.BatchSize, 1, DicomClient.MaxPresentationContexts)),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelRequests), CancellationToken = cancellationToken },
-            async (batch, ct) =>
+        return PacsTransfer.UploadFilesAsync(paths, Math.Clamp(options.BatchSize, 1, DicomClient.MaxPresentationContexts), options.MaxParallelRequests, async (batch, ct) =>
+        {
+            var dicoms = new List<DicomFile>(batch.Length);
+            foreach (var path in batch)
             {
-                var dicoms = new List<DicomFile>(batch.Length);
-                foreach (var path in batch)
-                {
-                    dicoms.Add(await DicomFile.OpenAsync(path, ct).ConfigureAwait(false));
-                }
+                dicoms.Add(await DicomFile.OpenAsync(path, ct).ConfigureAwait(false));
+            }
 
-                await StoreAsync(dicoms, ct).ConfigureAwait(false);
-                tally.Done(batch.Length, batch.Sum(p => new FileInfo(p).Length), batch[^1]);
-            }).ConfigureAwait(false);
-        return new PacsTransferResult(tally.Transferred, skipped, tally.Bytes, null);
+            await StoreAsync(dicoms, ct).ConfigureAwait(false);
+            return batch.Sum(p => new FileInfo(p).Length);
+        }, logger, progress, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -150,10 +126,6 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
     {
         var study = StudyOf(datasetId);
         var series = await SeriesOfAsync(study, cancellationToken).ConfigureAwait(false);
-        if (series.Count == 0)
-        {
-            throw new DtpException($"The {Name} holds no study {study}.");
-        }
 
         foreach (var seriesUid in series)
         {
@@ -177,28 +149,8 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
         }
 
         var (series, sop, sopClass) = (parts[0], parts[1], parts[2]);
-        var stream = TakeSpooled(sop);
-        if (stream is null)
-        {
-            var retrieval = seriesRetrievals.GetOrAdd(series, s => new Lazy<Task>(() => RetrieveSeriesAsync(study, s, disposing.Token)));
-            try
-            {
-                await retrieval.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DtpException ex)
-            {
-                LogSeriesRetrievalFailed(logger, series, ex.Message);
-            }
-
-            stream = TakeSpooled(sop);
-        }
-
-        if (stream is null)
-        {
-            await RetrieveAsync(DicomQueryLevel.Image, Identifier(study, series).SetString(DicomTag.SOPInstanceUID, DicomVR.UI, sop), [sopClass], cancellationToken).ConfigureAwait(false);
-            stream = TakeSpooled(sop) ?? throw new DtpException($"The {Name} answered the retrieval of instance {sop} ({file.RelativePath}) with success but sent no instance.");
-        }
-
+        await RetrieveAsync(DicomQueryLevel.Image, Identifier(study, series).SetString(DicomTag.SOPInstanceUID, DicomVR.UI, sop), [sopClass], cancellationToken).ConfigureAwait(false);
+        var stream = TakeSpooled(sop) ?? throw new DtpException($"The {Name} answered the retrieval of instance {sop} ({file.RelativePath}) with success but sent no instance.");
         if (offset > stream.Length)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
@@ -244,22 +196,9 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
     public Task<int> DeleteDatasetAsync(string datasetId, CancellationToken cancellationToken = default) =>
         throw new DtpException($"Cannot delete study {StudyOf(datasetId)} from the {Name}: DICOM networking has no delete operation; delete it on the PACS itself.");
 
-    /// <summary>Stops retrievals in progress and the C-MOVE storage SCP, and deletes the spool.</summary>
+    /// <summary>Stops the C-MOVE storage SCP and deletes the spool.</summary>
     public async ValueTask DisposeAsync()
     {
-        await disposing.CancelAsync().ConfigureAwait(false);
-        foreach (var retrieval in seriesRetrievals.Values.Where(r => r.IsValueCreated))
-        {
-            try
-            {
-                await retrieval.Value.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is DtpException or OperationCanceledException)
-            {
-                // reported to the reads that waited for it
-            }
-        }
-
         if (server is not null)
         {
             await server.DisposeAsync().ConfigureAwait(false);
@@ -270,7 +209,6 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
             Directory.Delete(spool.Value, recursive: true);
         }
 
-        disposing.Dispose();
         connections.Dispose();
         serverStart.Dispose();
     }
@@ -288,7 +226,7 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
         }
     }
 
-    private async Task DownloadSeriesAsync(string study, string series, List<(string Sop, string SopClass, int? Number)> instances, string studyFolder, TransferTally tally, CancellationToken cancellationToken)
+    private async Task DownloadSeriesAsync(string study, string series, IReadOnlyList<DimseInstance> instances, string studyFolder, TransferTally tally, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(studyFolder, PacsLayout.SampleFolder(series));
         var missing = instances.Where(i => !File.Exists(Path.Combine(folder, PacsLayout.FileName(i.Number, i.Sop)))).ToList();
@@ -340,13 +278,6 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
                 $"The {Name} sent {instances.Count - absent.Count} of the {instances.Count} instances of series {series}; missing: {string.Join(", ", absent.Take(5).Select(a => a.Sop))}{(failure is null ? "." : $" ({failure.Message})")}",
                 DtpErrorKind.Remote, isTransient: true, failure);
         }
-    }
-
-    private async Task RetrieveSeriesAsync(string study, string series, CancellationToken cancellationToken)
-    {
-        var sopClasses = (await InstancesOfAsync(study, series, cancellationToken).ConfigureAwait(false)).Select(i => i.SopClass).Distinct().ToList();
-        var result = await RetrieveAsync(DicomQueryLevel.Series, Identifier(study, series), sopClasses, cancellationToken).ConfigureAwait(false);
-        LogSeriesRetrieved(logger, series, result.Completed);
     }
 
     private async Task<DicomRetrieveResult> RetrieveAsync(DicomQueryLevel level, DicomDataset identifier, IReadOnlyCollection<string> sopClasses, CancellationToken cancellationToken)
@@ -420,6 +351,7 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
 
     private string SpoolPath(string sop) => Path.Combine(spool.Value, sop + ".dcm");
 
+    /// <summary>Lists a study's series; throws when it has none (the PACS holds no such study).</summary>
     private async Task<List<string>> SeriesOfAsync(string study, CancellationToken cancellationToken)
     {
         var query = Identifier(study, null);
@@ -432,13 +364,13 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
             }
         }
 
-        return series;
+        return series.Count > 0 ? series : throw new DtpException($"The {Name} holds no study {study}.");
     }
 
-    private async Task<List<(string Sop, string SopClass, int? Number)>> InstancesOfAsync(string study, string series, CancellationToken cancellationToken)
+    private async Task<List<DimseInstance>> InstancesOfAsync(string study, string series, CancellationToken cancellationToken)
     {
         var query = Identifier(study, series).SetString(DicomTag.SOPInstanceUID, DicomVR.UI).SetString(DicomTag.SOPClassUID, DicomVR.UI).SetString(DicomTag.InstanceNumber, DicomVR.IS);
-        var instances = new List<(string, string, int?)>();
+        var instances = new List<DimseInstance>();
         await foreach (var match in client.FindAsync(DicomQueryLevel.Image, query, cancellationToken).ConfigureAwait(false))
         {
             var (sop, sopClass) = (match.GetString(DicomTag.SOPInstanceUID), match.GetString(DicomTag.SOPClassUID));
@@ -447,7 +379,7 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
                 throw new DtpException($"The {Name} listed an instance of series {series} without a valid SOP Instance or SOP Class UID (\"{sop}\", \"{sopClass}\").");
             }
 
-            instances.Add((sop!, sopClass!, match.GetInt32(DicomTag.InstanceNumber)));
+            instances.Add(new DimseInstance(sop!, sopClass!, match.GetInt32(DicomTag.InstanceNumber)));
         }
 
         return instances;
@@ -463,9 +395,6 @@ public sealed partial class DimseDataStore : IPacsStudyStore, IAsyncDisposable
         return PacsLayout.ToUid(datasetId);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Retrieved series {Series} into the spool: {Completed} instances")]
-    private static partial void LogSeriesRetrieved(ILogger logger, string series, int completed);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retrieving series {Series} failed ({Reason}); its instances are retrieved one by one")]
-    private static partial void LogSeriesRetrievalFailed(ILogger logger, string series, string reason);
+    /// <summary>An instance as an instance-level C-FIND lists it.</summary>
+    private sealed record DimseInstance(string Sop, string SopClass, int? Number);
 }

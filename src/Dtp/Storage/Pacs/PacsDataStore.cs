@@ -86,47 +86,16 @@ public sealed class PacsDataStore : IPacsStudyStore, IDisposable
         options ??= new PacsDownloadOptions();
         var study = PacsLayout.ToUid(studyInstanceUid);
         var series = await SeriesOfAsync(study, cancellationToken).ConfigureAwait(false);
-        if (options.SeriesInstanceUids.Count > 0)
-        {
-            var wanted = options.SeriesInstanceUids.Select(PacsLayout.ToUid).ToHashSet(StringComparer.Ordinal);
-            var unknown = wanted.Except(series.Select(s => s.SeriesInstanceUid), StringComparer.Ordinal).ToList();
-            if (unknown.Count > 0)
-            {
-                throw new DtpException($"The {Name} holds no series {string.Join(", ", unknown)} in study {study}.");
-            }
-
-            series = series.Where(s => wanted.Contains(s.SeriesInstanceUid)).ToList();
-        }
-
-        var studyFolder = Path.Combine(Path.GetFullPath(destination), PacsLayout.SubjectFolder(study));
-        var listed = new List<(PacsSeries Series, IReadOnlyList<PacsInstance> Instances)>();
-        foreach (var s in series)
-        {
-            listed.Add((s, await api.SearchInstancesAsync(s, cancellationToken).ConfigureAwait(false)));
-        }
-
-        var tally = new TransferTally(listed.Sum(l => l.Instances.Count), progress);
-        await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelSeries), CancellationToken = cancellationToken },
-            (item, ct) => new ValueTask(DownloadSeriesAsync(item.Series, item.Instances, studyFolder, tally, ct))).ConfigureAwait(false);
-        return new PacsTransferResult(tally.Transferred, tally.Skipped, tally.Bytes, studyFolder);
+        return await PacsTransfer.DownloadStudyAsync(
+            Name, study, series, s => s.SeriesInstanceUid, api.SearchInstancesAsync, DownloadSeriesAsync, destination, options, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public async Task<PacsTransferResult> UploadFilesAsync(IEnumerable<string> paths, PacsUploadOptions? options = null,
+    public Task<PacsTransferResult> UploadFilesAsync(IEnumerable<string> paths, PacsUploadOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(paths);
         options ??= new PacsUploadOptions();
-        var (files, skipped) = await PacsUploadFiles.CollectAsync(paths, logger, cancellationToken).ConfigureAwait(false);
-        var tally = new TransferTally(files.Count, progress);
-        await Parallel.ForEachAsync(files.Chunk(Math.Max(1, options.BatchSize)),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelRequests), CancellationToken = cancellationToken },
-            async (batch, ct) =>
-            {
-                var bytes = await api.StoreAsync(batch, ct).ConfigureAwait(false);
-                tally.Done(batch.Length, bytes, batch[^1]);
-            }).ConfigureAwait(false);
-        return new PacsTransferResult(tally.Transferred, skipped, tally.Bytes, null);
+        return PacsTransfer.UploadFilesAsync(paths, options.BatchSize, options.MaxParallelRequests, api.StoreAsync, logger, progress, cancellationToken);
     }
 
     /// <inheritdoc/>
