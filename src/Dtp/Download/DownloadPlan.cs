@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Dtp.Conversion;
 using Dtp.Sds;
 using Dtp.Storage;
 using Dtp.Storage.Pacs;
@@ -10,14 +10,16 @@ namespace Dtp.Download;
 /// <param name="Missing">Files the manifest lists that the store does not hold (failed before any transfer).</param>
 /// <param name="Extra">Files the store holds that the manifest does not list.</param>
 /// <param name="Findings">Warnings (e.g. a PACS dataset's case that names no study).</param>
-internal sealed record DownloadPlan(IReadOnlyList<PlannedFile> Files, IReadOnlyList<DownloadedFile> Missing, IReadOnlyList<string> Extra, IReadOnlyList<string> Findings)
+/// <param name="StoreMetadata">The store's top-level metadata files of the kinds Gen3's records replace, to compare with them.</param>
+internal sealed record DownloadPlan(IReadOnlyList<PlannedFile> Files, IReadOnlyList<DownloadedFile> Missing, IReadOnlyList<string> Extra, IReadOnlyList<string> Findings,
+    IReadOnlyList<PlannedFile> StoreMetadata)
 {
     /// <summary>
     /// Lists the store and places each file: for a PACS, each case whose <c>subject_id</c> is <c>sub-&lt;study UID, dashed&gt;</c>
     /// gives the study's files under <c>primary/sub-*/sam-*/</c>, renamed to the manifest row's <c>filename</c> where the row's facts
     /// carry the instance's SOP Instance UID; for iRODS and local stores, the dataset's folder as it is.
     /// </summary>
-    public static async Task<DownloadPlan> CreateAsync(IDataStore store, string storageType, string datasetId, DatasetRecords records, CancellationToken cancellationToken)
+    public static async Task<DownloadPlan> CreateAsync(IDataStore store, string storageType, string datasetId, Gen3DatasetRecords records, CancellationToken cancellationToken)
     {
         var rows = records.Manifests
             .Select(m => (Path: (string?)m["filename"], Facts: ManifestFileFacts.TryRead((string?)m["supplemental_json_metadata"], out var f) ? f : null))
@@ -76,12 +78,14 @@ internal sealed record DownloadPlan(IReadOnlyList<PlannedFile> Files, IReadOnlyL
             throw new DtpException($"Two files of the {store.Name} would both be written to {duplicate.Key}.");
         }
 
+        var metadata = files.Where(f => IsGen3Metadata(f.Target)).ToList();
+        files.RemoveAll(f => IsGen3Metadata(f.Target));
         var placed = files.Select(f => f.Target).ToHashSet(StringComparer.Ordinal);
         var missing = rows.Where(r => !placed.Contains(r.Key) && !IsGen3Metadata(r.Key))
             .Select(r => new DownloadedFile(r.Key, r.Value?.Size ?? 0, null, DownloadFileStatus.Failed, "manifest", $"listed in the Gen3 manifest but not held by the {store.Name}"))
             .ToList();
         var extra = rows.Count == 0 ? [] : files.Select(f => f.Target).Where(t => !rows.ContainsKey(t) && !IsGen3Metadata(t)).Order(StringComparer.Ordinal).ToList();
-        return new DownloadPlan(files, missing, extra, findings);
+        return new DownloadPlan(files, missing, extra, findings, metadata);
     }
 
     /// <summary>Returns whether a dataset-relative path is a top-level metadata file that the Gen3 records make (dataset_description, subjects, samples, manifest).</summary>

@@ -1,6 +1,9 @@
 using Dtp.Config;
+using Dtp.Conversion;
 using Dtp.Gen3;
 using Dtp.Gen3.Dictionary;
+using Dtp.IO;
+using Dtp.Sds;
 using Dtp.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -118,6 +121,7 @@ public sealed class Downloader : IAsyncDisposable
             await state.SaveAsync(datasetId, projectId, complete: false, CancellationToken.None).ConfigureAwait(false);
         }
 
+        var metadata = await WriteMetadataAsync(datasetId, records, plan.StoreMetadata, partial, cancellationToken).ConfigureAwait(false);
         var files = results.Concat(plan.Missing).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         var complete = files.All(f => f.Status != DownloadFileStatus.Failed);
         if (complete)
@@ -126,7 +130,8 @@ public sealed class Downloader : IAsyncDisposable
             await state.SaveAsync(datasetId, projectId, complete: true, cancellationToken).ConfigureAwait(false);
         }
 
-        return new DownloadSummary(datasetId, projectId, complete ? final : partial, files, plan.Extra, [], [], plan.Findings);
+        return new DownloadSummary(datasetId, projectId, complete ? final : partial, files, plan.Extra, metadata.Files, metadata.Differences,
+            [.. plan.Findings, .. metadata.Findings]);
     }
 
     /// <inheritdoc/>
@@ -138,6 +143,58 @@ public sealed class Downloader : IAsyncDisposable
         }
 
         ownedAuth?.Dispose();
+    }
+
+    /// <summary>
+    /// Writes the SDS metadata files from Gen3's records (in the version the dataset declares) and compares each with the store's
+    /// own file of that kind, which it replaces; a store file of a kind Gen3 has no records for is kept.
+    /// </summary>
+    private async Task<(List<string> Files, List<string> Differences, List<string> Findings)> WriteMetadataAsync(string datasetId,
+        Gen3DatasetRecords records, IReadOnlyList<PlannedFile> storeMetadata, string folder, CancellationToken cancellationToken)
+    {
+        var writer = new SdsFromGen3(dictionary);
+        var version = writer.DetectVersion(records);
+        var written = await writer.WriteAsync(records, folder, version, cancellationToken).ConfigureAwait(false);
+        var files = written.FilesWritten.ToList();
+        var differences = new List<string>();
+        var findings = written.Findings.Select(f => f.ToString()).ToList();
+        if (storeMetadata.Count == 0)
+        {
+            return (files, differences, findings);
+        }
+
+        var side = Path.Combine(Path.GetTempPath(), $"dtp-{datasetId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(side);
+        try
+        {
+            foreach (var file in storeMetadata)
+            {
+                SdsFileKinds.TryFromStem(Path.GetFileNameWithoutExtension(file.Target), out var kind);
+                var copy = Path.Combine(side, file.Target);
+                var input = await store.OpenReadAsync(file.StoreDatasetId, file.Source, 0, cancellationToken).ConfigureAwait(false);
+                await using (input.ConfigureAwait(false))
+                {
+                    await AtomicFile.WriteAsync(copy, (output, ct) => input.CopyToAsync(output, ct), overwrite: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                var gen3 = files.FirstOrDefault(f => Path.GetFileNameWithoutExtension(f) == kind.Stem());
+                if (gen3 is null)
+                {
+                    File.Copy(copy, Path.Combine(folder, file.Target), overwrite: true);
+                    files.Add(file.Target);
+                    findings.Add($"Kept the store's {file.Target}: Gen3 holds no {kind.Stem()} records for this dataset.");
+                    continue;
+                }
+
+                differences.AddRange(await MetadataComparison.CompareAsync(copy, file.Target, Path.Combine(folder, gen3), kind, version, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            Directory.Delete(side, recursive: true);
+        }
+
+        return (files, differences, findings);
     }
 
     /// <summary>

@@ -1,18 +1,9 @@
 using System.Text.Json.Nodes;
+using Dtp.Conversion;
 using Dtp.Gen3;
 using Dtp.Gen3.Dictionary;
 
 namespace Dtp.Download;
-
-/// <summary>A dataset's Gen3 records: the experiment and what hangs from it, every scalar property and the links to experiments and cases.</summary>
-/// <param name="ProjectId">The project (<c>program-project</c>).</param>
-/// <param name="Experiment">The experiment.</param>
-/// <param name="DatasetDescription">The dataset_description, when there is one.</param>
-/// <param name="Cases">The cases (subjects).</param>
-/// <param name="Samples">The samples.</param>
-/// <param name="Manifests">The manifest rows (one per file).</param>
-internal sealed record DatasetRecords(string ProjectId, JsonObject Experiment, JsonObject? DatasetDescription,
-    IReadOnlyList<JsonObject> Cases, IReadOnlyList<JsonObject> Samples, IReadOnlyList<JsonObject> Manifests);
 
 /// <summary>Finds a dataset (an experiment's <c>submitter_id</c>) in the projects a user can read, and reads its records with paged GraphQL queries.</summary>
 internal sealed class Gen3DatasetReader(Querier querier, Gen3Dictionary dictionary, int pageSize)
@@ -52,8 +43,8 @@ internal sealed class Gen3DatasetReader(Querier querier, Gen3Dictionary dictiona
         };
     }
 
-    /// <summary>Reads the dataset's records from its project.</summary>
-    public async Task<DatasetRecords> ReadAsync(string datasetId, string projectId, CancellationToken cancellationToken)
+    /// <summary>Reads the dataset's records from its project: every scalar property, and links to experiments and cases as <c>{"submitter_id"}</c> arrays.</summary>
+    public async Task<Gen3DatasetRecords> ReadAsync(string datasetId, string projectId, CancellationToken cancellationToken)
     {
         var experiments = await ReadNodeAsync("experiment", projectId, datasetId, "submitter_id", cancellationToken).ConfigureAwait(false);
         var experiment = experiments.FirstOrDefault() ?? throw new DtpException($"No dataset (experiment) \"{datasetId}\" in project {projectId} of the Gen3 commons.");
@@ -61,7 +52,7 @@ internal sealed class Gen3DatasetReader(Querier querier, Gen3Dictionary dictiona
         var cases = await ReadNodeAsync("case", projectId, datasetId, null, cancellationToken).ConfigureAwait(false);
         var samples = await ReadNodeAsync("sample", projectId, datasetId, null, cancellationToken).ConfigureAwait(false);
         var manifests = await ReadNodeAsync("manifest", projectId, datasetId, null, cancellationToken).ConfigureAwait(false);
-        return new DatasetRecords(projectId, experiment, descriptions.FirstOrDefault(), cases, samples, manifests);
+        return new Gen3DatasetRecords(experiment, descriptions.FirstOrDefault(), cases, samples, manifests);
     }
 
     /// <summary>Reads a node's records of the dataset page by page: the experiment itself by submitter_id, others by their path to it.</summary>
@@ -73,6 +64,7 @@ internal sealed class Gen3DatasetReader(Querier querier, Gen3Dictionary dictiona
         var fields = type.Properties.Where(p => p != "type" && !all.Contains(p)).Concat(links.Select(l => $"{l} {{ submitter_id }}"));
         var filter = ownFilter is null ? "with_path_to: [{type: \"experiment\", submitter_id: $sid}]" : $"{ownFilter}: [$sid]";
         var query = $"query ($pid: [String], $sid: String, $first: Int, $offset: Int) {{ {node}(project_id: $pid, {filter}, first: $first, offset: $offset, order_by_asc: \"id\") {{ {string.Join(' ', fields)} }} }}";
+        var lists = ListProperties(type);
         var records = new List<JsonObject>();
         for (var offset = 0; ; offset += pageSize)
         {
@@ -82,7 +74,7 @@ internal sealed class Gen3DatasetReader(Querier querier, Gen3Dictionary dictiona
             foreach (var record in page.OfType<JsonObject>().ToList())
             {
                 page.Remove(record);
-                records.Add(record);
+                records.Add(ReadLists(record, lists));
             }
 
             if (count < pageSize)
@@ -90,5 +82,41 @@ internal sealed class Gen3DatasetReader(Querier querier, Gen3Dictionary dictiona
                 return records;
             }
         }
+    }
+
+    /// <summary>The node's properties of JSON type array (keywords, contributor names, ...).</summary>
+    private static HashSet<string> ListProperties(DictionaryNode node) =>
+        (node.Schema["properties"] as JsonObject ?? []).Where(p => p.Value?["type"] switch
+        {
+            JsonArray types => types.Any(t => (string?)t == "array"),
+            JsonValue t => (string?)t == "array",
+            _ => false,
+        }).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Turns list properties that arrive as JSON text back into lists: peregrine's GraphQL schema may type them as strings
+    /// (the embedded commons does), while the records keep lists as lists.
+    /// </summary>
+    private static JsonObject ReadLists(JsonObject record, HashSet<string> lists)
+    {
+        foreach (var name in lists)
+        {
+            if (record[name] is JsonValue value && value.TryGetValue(out string? text) && text.StartsWith('['))
+            {
+                try
+                {
+                    if (JsonNode.Parse(text) is JsonArray array)
+                    {
+                        record[name] = array;
+                    }
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // Text that merely starts with '[' stays text.
+                }
+            }
+        }
+
+        return record;
     }
 }

@@ -120,6 +120,9 @@ internal sealed class DownloadTestBed : IAsyncDisposable
         }
     }
 
+    /// <summary>Returns whether a dataset-relative path is data, not one of the metadata files the downloader writes from Gen3.</summary>
+    public static bool IsData(string path) => path is not ("dataset_description.xlsx" or "subjects.xlsx" or "samples.xlsx" or "manifest.xlsx");
+
     /// <summary>Asserts that every file under <paramref name="expected"/> is in <paramref name="actual"/> with the same bytes.</summary>
     public static void AssertContains(string expected, string actual, Func<string, bool>? include = null)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dtp.Download;
+using Dtp.Sds;
 using Dtp.Storage;
 
 namespace Dtp.Tests.Download;
@@ -30,8 +31,11 @@ public sealed class DownloaderLocalTests : IAsyncLifetime
         Assert.True(summary.Complete, string.Join("\n", summary.Files.Where(f => f.Reason is not null).Select(f => $"{f.Path}: {f.Reason}")));
         Assert.Equal(Final, summary.Folder);
         Assert.Equal($"{DownloadTestBed.Program}-{DownloadTestBed.Project}", summary.ProjectId);
-        DownloadTestBed.AssertContains(source, Final);
-        Assert.Equal(Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Count(), summary.Transferred);
+        DownloadTestBed.AssertContains(source, Final, DownloadTestBed.IsData);
+        Assert.Equal(Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Count() - 4, summary.Transferred);
+        Assert.Equal(["dataset_description.xlsx", "manifest.xlsx", "samples.xlsx", "subjects.xlsx"], summary.MetadataFiles.Order(StringComparer.Ordinal));
+        Assert.Empty(summary.MetadataDifferences);
+        Assert.All(summary.Findings, f => Assert.Contains("supplemental_json_metadata", f, StringComparison.Ordinal));
         Assert.Equal(18, summary.Files.Count(f => f.VerifiedWith.Contains("sha256 (manifest)", StringComparison.Ordinal)));
         Assert.False(Directory.Exists(Final + Downloader.PartialSuffix));
         Assert.Contains("code_description.xlsx", summary.ExtraFiles);
@@ -39,6 +43,48 @@ public sealed class DownloaderLocalTests : IAsyncLifetime
         var state = JsonNode.Parse(File.ReadAllText(Path.Combine(bed.Destination, $".{DatasetId}.dtp-state.json")))!;
         Assert.True((bool)state["complete"]!);
         Assert.Equal(summary.Files.Count, state["files"]!.AsObject().Count);
+    }
+
+    [Fact]
+    public async Task DownloadDatasetAsync_MetadataFromGen3_HoldsTheSourcesValuesAndTheFolderPassesValidation()
+    {
+        var source = await PublishAsync();
+
+        await DownloadAsync();
+
+        var dataset = await SdsDatasetReader.ReadAsync(Final, cancellationToken: Ct);
+        var original = await SdsDatasetReader.ReadAsync(source, cancellationToken: Ct);
+        static HashSet<string> Errors(Dtp.Sds.SdsDataset d) => [.. SdsValidator.Validate(d).Where(f => f.Severity == SdsSeverity.Error).Select(f => f.Message)];
+        Assert.Empty(Errors(dataset).Except(Errors(original)));
+        Assert.Equal(original.Version, dataset.Version);
+        Assert.Equal(original.DatasetDescription!.Element("title")!.First!.Text, dataset.DatasetDescription!.Element("title")!.First!.Text);
+        Assert.Equal(Ids(original.Subjects!, "subject_id"), Ids(dataset.Subjects!, "subject_id"));
+        Assert.Equal(Ids(original.Samples!, "sample_id"), Ids(dataset.Samples!, "sample_id"));
+        Assert.Equal(Ids(original.Manifests.Single(), "filename"), Ids(Assert.Single(dataset.Manifests), "filename"));
+    }
+
+    [Fact]
+    public async Task DownloadDatasetAsync_StoreMetadataDiffersFromGen3_KeepsGen3sAndReportsTheDifference()
+    {
+        await PublishAsync();
+        var subjects = Path.Combine(StoreRoot, DatasetId, "subjects.xlsx");
+        var changed = Path.Combine(bed.Root, "subjects.csv");
+        var table = await SdsMetadataReader.ReadFileAsync(subjects, cancellationToken: Ct) as SdsTableFile;
+        var rows = table!.Records.Select(r => string.Join(',', table.Headers.Select(h => r[h.Key]?.Text ?? ""))).ToList();
+        var value = table.Headers.Skip(1).Select(h => table.Records[0][h.Key]).First(v => v is not null)!.Text;
+        rows[0] = rows[0].Replace(value, "changed-in-store", StringComparison.Ordinal);
+        File.WriteAllLines(changed, [string.Join(',', table.Headers.Select(h => h.Text)), .. rows]);
+        File.Delete(subjects);
+        File.Copy(changed, Path.Combine(StoreRoot, DatasetId, "subjects.csv"));
+
+        var summary = await DownloadAsync();
+
+        Assert.True(summary.Complete);
+        var difference = Assert.Single(summary.MetadataDifferences);
+        Assert.Contains("subjects.csv (store) vs subjects.xlsx (Gen3)", difference, StringComparison.Ordinal);
+        Assert.Contains("changed-in-store", difference, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Final, "subjects.csv")));
+        Assert.True(File.Exists(Path.Combine(Final, "subjects.xlsx")));
     }
 
     [Fact]
@@ -70,7 +116,7 @@ public sealed class DownloaderLocalTests : IAsyncLifetime
 
         Assert.True(summary.Complete);
         Assert.Equal(["README.md", "primary/sub-1/sam-1/1-002.dcm"], summary.Files.Where(f => f.Status == DownloadFileStatus.Transferred).Select(f => f.Path));
-        DownloadTestBed.AssertContains(source, Final);
+        DownloadTestBed.AssertContains(source, Final, DownloadTestBed.IsData);
     }
 
     [Fact]
@@ -181,7 +227,7 @@ public sealed class DownloaderLocalTests : IAsyncLifetime
         Assert.False(Directory.Exists(Final + Downloader.PartialSuffix));
         Assert.InRange(partialFiles, 1, summary.Files.Count - 1);
         Assert.True(summary.Skipped >= 1);
-        DownloadTestBed.AssertContains(source, Final);
+        DownloadTestBed.AssertContains(source, Final, DownloadTestBed.IsData);
     }
 
     [Fact]
@@ -205,6 +251,9 @@ public sealed class DownloaderLocalTests : IAsyncLifetime
         Assert.Equal(summary.Bytes, reports.Max(r => r.BytesDone));
         Assert.Equal(summary.Bytes, last.BytesTotal);
     }
+
+    private static List<string> Ids(SdsTableFile file, string key) =>
+        [.. file.Records.Select(r => r[key]?.Text ?? "").Order(StringComparer.Ordinal)];
 
     private async Task<string> PublishAsync(Func<string, ManifestFileFacts, ManifestFileFacts?>? facts = null)
     {
