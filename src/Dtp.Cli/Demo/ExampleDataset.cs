@@ -23,6 +23,11 @@ internal static class ExampleDataset
     {
         var version = SdsVersion.V200;
         await SdsDatasetCreator.CreateAsync(root, version, overwrite: false, cancellationToken).ConfigureAwait(false);
+        foreach (var unused in new[] { "code_description.xlsx", "code_parameters.xlsx", "performances.xlsx", "resources.xlsx" })
+        {
+            File.Delete(Path.Combine(root, unused)); // an imaging study without code, performances or resources
+        }
+
         var now = SdsMetadataWriter.FormatTimestamp(new DateTimeOffset(2026, 1, 1, 9, 30, 0, TimeSpan.Zero));
         var subjects = new List<Dictionary<string, string?>>();
         var samples = new List<Dictionary<string, string?>>();
