@@ -45,7 +45,7 @@ internal static class SdsCommands
         var command = new Command("validate", "Check a dataset against its SDS version; exit 4 when there are errors.") { dir, version, profile };
         command.SetGuardedAction(global, async ctx =>
         {
-            var dataset = await SdsDatasetReader.ReadAsync(ctx.Parse.GetValue(dir)!.FullName, ParseVersion(ctx.Parse.GetValue(version)), ctx.CancellationToken).ConfigureAwait(false);
+            var dataset = await SdsDatasetReader.ReadAsync(ctx.Parse.GetValue(dir)!.FullName, ParseVersion(ctx.Parse.GetValue(version)), cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
             var findings = SdsValidator.Validate(dataset, new SdsValidationOptions { Profile = ctx.Parse.GetValue(profile) });
             var errors = findings.Count(f => f.Severity == SdsSeverity.Error);
             var json = new JsonObject
@@ -163,7 +163,7 @@ internal static class SdsCommands
         var command = new Command("manifest", "Create or update the manifests from the files present, keeping existing descriptions.") { dir, version };
         command.SetGuardedAction(global, async ctx =>
         {
-            var update = await SdsManifestGenerator.UpdateAsync(ctx.Parse.GetValue(dir)!.FullName, ParseVersion(ctx.Parse.GetValue(version)), ctx.CancellationToken).ConfigureAwait(false);
+            var update = await SdsManifestGenerator.UpdateAsync(ctx.Parse.GetValue(dir)!.FullName, ParseVersion(ctx.Parse.GetValue(version)), cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
             var json = new JsonObject
             {
                 ["written"] = new JsonArray(update.Written.Select(w => (JsonNode)JsonValue.Create(w)).ToArray()),

@@ -135,7 +135,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
                      .Select(f => Path.GetRelativePath(sourceDir, f).Replace('\\', '/'))
                      .Order(StringComparer.Ordinal))
         {
-            if (await SdsMetadataReader.ReadFileAsync(Path.Combine(sourceDir, file), SdsFileKind.Manifest, version, file, cancellationToken).ConfigureAwait(false) is SdsTableFile manifest)
+            if (await SdsMetadataReader.ReadFileAsync(Path.Combine(sourceDir, file), SdsFileKind.Manifest, version, file, cancellationToken: cancellationToken).ConfigureAwait(false) is SdsTableFile manifest)
             {
                 Report(manifest);
                 var folder = Path.GetDirectoryName(file)?.Replace('\\', '/') ?? string.Empty;
@@ -168,7 +168,7 @@ internal sealed class DefaultConversion(Gen3Dictionary dictionary, string projec
             return null;
         }
 
-        var file = await SdsMetadataReader.ReadFileAsync(path, null, version, Path.GetFileName(path), cancellationToken).ConfigureAwait(false);
+        var file = await SdsMetadataReader.ReadFileAsync(path, null, version, Path.GetFileName(path), cancellationToken: cancellationToken).ConfigureAwait(false);
         Report(file);
         return file;
     }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.IO.Packaging;
 using System.Xml;
-using Dtp.Sds;
 using DocumentFormat.OpenXml.Packaging;
+using Dtp.Sds;
 
 namespace Dtp.Conversion;
 
@@ -24,6 +24,7 @@ internal static class XlsxTableReader
         SpreadsheetDocument document;
         try
         {
+            XlsxSheetReader.ThrowIfPartTooLarge(stream, file, SdsReadLimits.Default.MaxXlsxPartBytes);
             document = SpreadsheetDocument.Open(stream, false);
         }
         catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or FileFormatException or IOException or XmlException)

@@ -101,8 +101,15 @@ public sealed partial class Auth : IDisposable
         else
         {
             credentials = refreshToken ?? LoadCredentials(ResolveCredentialsFile(refreshFile)!);
-            var issuer = JwtClaims.TryDecode(credentials.ApiKey)?.Endpoint
+            var keyClaims = JwtClaims.TryDecode(credentials.ApiKey);
+            var issuer = keyClaims?.Endpoint
                 ?? throw new Gen3AuthException("The API key is not a JWT with an \"iss\" claim; download a new credentials file from the commons' profile page.", DtpErrorKind.Local);
+            if (keyClaims!.ExpiresAt is { } keyExpiry && keyExpiry <= this.options.TimeProvider.GetUtcNow())
+            {
+                throw new Gen3AuthException(
+                    $"The API key (key_id {credentials.KeyId ?? "unknown"}) expired at {keyExpiry.ToString("u", CultureInfo.InvariantCulture)}; download a new credentials file from {issuer}'s profile page.", DtpErrorKind.Local);
+            }
+
             source = TokenSource.ApiKey;
             cacheFile = CacheFile(credentials.ApiKey);
             if (endpoint is not null && !Gen3Endpoint.SameCommons(endpoint, issuer))

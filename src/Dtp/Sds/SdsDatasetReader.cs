@@ -6,12 +6,14 @@ public static class SdsDatasetReader
     /// <summary>Reads a dataset folder. Files that cannot be read become error findings instead of exceptions.</summary>
     /// <param name="root">The dataset folder.</param>
     /// <param name="version">The version to read and validate against; by default the one in dataset_description (3.0.2 when absent).</param>
+    /// <param name="limits">Size limits for the metadata files; the default value is <see cref="SdsReadLimits.Default"/>.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="DtpException">The folder does not exist or cannot be listed.</exception>
-    public static async Task<SdsDataset> ReadAsync(string root, SdsVersion? version = null, CancellationToken cancellationToken = default)
+    public static async Task<SdsDataset> ReadAsync(string root, SdsVersion? version = null, SdsReadLimits? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        limits ??= SdsReadLimits.Default;
         var fullRoot = Path.GetFullPath(root);
         if (!Directory.Exists(fullRoot))
         {
@@ -74,7 +76,7 @@ public static class SdsDatasetReader
 
         // dataset_description first: its version decides how the others are read.
         if (Choose(candidates, SdsFileKind.DatasetDescription, findings) is { } ddPath
-            && await TryReadAsync(fullRoot, ddPath, SdsFileKind.DatasetDescription, effective, findings, cancellationToken).ConfigureAwait(false) is SdsElementFile dd)
+            && await TryReadAsync(fullRoot, ddPath, SdsFileKind.DatasetDescription, effective, findings, limits, cancellationToken).ConfigureAwait(false) is SdsElementFile dd)
         {
             metadata[SdsFileKind.DatasetDescription] = dd;
             if (DetectVersion(dd) is { } found)
@@ -87,7 +89,7 @@ public static class SdsDatasetReader
         foreach (var kind in candidates.Keys.Where(k => k != SdsFileKind.DatasetDescription).Order())
         {
             if (Choose(candidates, kind, findings) is { } path
-                && await TryReadAsync(fullRoot, path, kind, effective, findings, cancellationToken).ConfigureAwait(false) is { } file)
+                && await TryReadAsync(fullRoot, path, kind, effective, findings, limits, cancellationToken).ConfigureAwait(false) is { } file)
             {
                 metadata[kind] = file;
             }
@@ -104,7 +106,7 @@ public static class SdsDatasetReader
 
             foreach (var path in group)
             {
-                if (await TryReadAsync(fullRoot, path, SdsFileKind.Manifest, effective, findings, cancellationToken).ConfigureAwait(false) is SdsTableFile manifest)
+                if (await TryReadAsync(fullRoot, path, SdsFileKind.Manifest, effective, findings, limits, cancellationToken).ConfigureAwait(false) is SdsTableFile manifest)
                 {
                     manifests.Add(manifest);
                 }
@@ -163,7 +165,7 @@ public static class SdsDatasetReader
     }
 
     private static async Task<SdsMetadataFile?> TryReadAsync(string root, string relative, SdsFileKind kind, SdsVersion version,
-        List<SdsFinding> findings, CancellationToken cancellationToken)
+        List<SdsFinding> findings, SdsReadLimits limits, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(relative);
         if (SdsMetadataReader.FormatOf(name) is null)
@@ -175,7 +177,7 @@ public static class SdsDatasetReader
 
         try
         {
-            var file = await SdsMetadataReader.ReadFileAsync(Path.Combine(root, relative), kind, version, relative, cancellationToken).ConfigureAwait(false);
+            var file = await SdsMetadataReader.ReadFileAsync(Path.Combine(root, relative), kind, version, relative, limits, cancellationToken).ConfigureAwait(false);
             findings.AddRange(file.Findings);
             return file;
         }

@@ -23,7 +23,7 @@ public static class SdsManifestGenerator
     /// <exception cref="DtpException">A manifest cannot be read (fix or delete it first), or a file cannot be written.</exception>
     public static async Task<SdsManifestUpdate> UpdateAsync(string root, SdsVersion? version = null, CancellationToken cancellationToken = default)
     {
-        var dataset = await SdsDatasetReader.ReadAsync(root, version, cancellationToken).ConfigureAwait(false);
+        var dataset = await SdsDatasetReader.ReadAsync(root, version, cancellationToken: cancellationToken).ConfigureAwait(false);
         var unreadable = dataset.Findings.FirstOrDefault(f => f.Code == SdsFindingCodes.UnreadableFile && Path.GetFileNameWithoutExtension(f.Location.File).Equals("manifest", StringComparison.OrdinalIgnoreCase));
         if (unreadable is not null)
         {

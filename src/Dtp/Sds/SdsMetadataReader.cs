@@ -20,12 +20,13 @@ public static class SdsMetadataReader
     /// <param name="kind">What the file is; by default taken from its name (<c>subjects.xlsx</c>).</param>
     /// <param name="version">The dataset's SDS version (1.2.3 files have description rows to skip); by default 3.0.2.</param>
     /// <param name="displayName">The name used in findings, e.g. the path relative to the dataset root; by default the file name.</param>
+    /// <param name="limits">Size limits for the file's content; the default value is <see cref="SdsReadLimits.Default"/>.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>An <see cref="SdsTableFile"/> or an <see cref="SdsElementFile"/>.</returns>
     /// <exception cref="SdsFormatException">The file is empty, of an unsupported type (<c>.xls</c>) or not readable as its format.</exception>
     /// <exception cref="DtpException">The file cannot be opened.</exception>
     public static async Task<SdsMetadataFile> ReadFileAsync(string path, SdsFileKind? kind = null, SdsVersion? version = null,
-        string? displayName = null, CancellationToken cancellationToken = default)
+        string? displayName = null, SdsReadLimits? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var name = displayName ?? System.IO.Path.GetFileName(path);
@@ -43,7 +44,7 @@ public static class SdsMetadataReader
             throw new DtpException($"Cannot read {name}: {ex.Message}", DtpErrorKind.Local, innerException: ex);
         }
 
-        return Parse(bytes, name, format, fileKind, version ?? SdsVersion.V302);
+        return Parse(bytes, name, format, fileKind, version ?? SdsVersion.V302, limits ?? SdsReadLimits.Default);
     }
 
     internal static SdsFormatException UnsupportedType(string name) =>
@@ -51,7 +52,7 @@ public static class SdsMetadataReader
             ? new SdsFormatException($"{name} is an old binary Excel (.xls) file, which SDS does not accept: save it as .xlsx (or .csv).", new SdsLocation(name))
             : new SdsFormatException($"{name} has an extension SDS does not accept for metadata: use .xlsx, .csv, .tsv or .json.", new SdsLocation(name));
 
-    internal static SdsMetadataFile Parse(byte[] bytes, string name, SdsFileFormat format, SdsFileKind kind, SdsVersion version)
+    internal static SdsMetadataFile Parse(byte[] bytes, string name, SdsFileFormat format, SdsFileKind kind, SdsVersion version, SdsReadLimits limits)
     {
         if (bytes.Length == 0)
         {
@@ -60,7 +61,7 @@ public static class SdsMetadataReader
 
         var sheet = format switch
         {
-            SdsFileFormat.Xlsx => XlsxSheetReader.Read(new MemoryStream(bytes, writable: false), name),
+            SdsFileFormat.Xlsx => XlsxSheetReader.Read(new MemoryStream(bytes, writable: false), name, limits),
             SdsFileFormat.Json => JsonSheetReader.Read(bytes, name, kind),
             _ => DelimitedSheetReader.Read(bytes, name, format),
         };

@@ -24,7 +24,7 @@ internal static class SdsTemplates
 
         using var stream = Open(version, kind.Stem() + ".xlsx")
             ?? throw new InvalidOperationException($"The template {version.Template}/{kind.Stem()}.xlsx is missing from the assembly.");
-        return XlsxSheetReader.Read(stream, kind.Stem() + ".xlsx");
+        return XlsxSheetReader.Read(stream, kind.Stem() + ".xlsx", SdsReadLimits.Default);
     }
 
     /// <summary>Returns the names of the plain-text files at the top of a version's template (README, CHANGES, .dss).</summary>

@@ -27,11 +27,12 @@ internal static class XlsxSheetReader
         CloseInput = false,
     };
 
-    public static RawSheet Read(Stream stream, string file)
+    public static RawSheet Read(Stream stream, string file, SdsReadLimits limits)
     {
         SpreadsheetDocument document;
         try
         {
+            ThrowIfPartTooLarge(stream, file, limits.MaxXlsxPartBytes);
             document = SpreadsheetDocument.Open(stream, false);
         }
         catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or FileFormatException or IOException or XmlException)
@@ -50,6 +51,38 @@ internal static class XlsxSheetReader
                 throw new SdsFormatException($"{file} contains malformed XML: {ex.Message}", new SdsLocation(file), ex);
             }
         }
+    }
+
+    /// <summary>
+    /// Inflates every entry of the package, counting bytes, and refuses one that expands beyond <paramref name="maxPartBytes"/>
+    /// (the sizes a zip declares may lie); then rewinds the stream.
+    /// </summary>
+    /// <exception cref="SdsFormatException">A part is too large.</exception>
+    /// <exception cref="InvalidDataException">The stream is not a zip archive.</exception>
+    internal static void ThrowIfPartTooLarge(Stream stream, string file, long maxPartBytes)
+    {
+        var start = stream.Position;
+        using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true))
+        {
+            var buffer = new byte[81_920];
+            foreach (var entry in zip.Entries)
+            {
+                var total = 0L;
+                using var content = entry.Open();
+                for (int read; (read = content.Read(buffer)) > 0;)
+                {
+                    total += read;
+                    if (total > maxPartBytes)
+                    {
+                        throw new SdsFormatException(
+                            $"{file}: the part {entry.FullName} expands to more than {maxPartBytes.ToString(CultureInfo.InvariantCulture)} bytes, the largest xlsx part dtp reads (SdsReadLimits.MaxXlsxPartBytes); a workbook this large is refused.",
+                            new SdsLocation(file));
+                    }
+                }
+            }
+        }
+
+        stream.Position = start;
     }
 
     private static RawSheet ReadFirstSheet(SpreadsheetDocument document, string file)

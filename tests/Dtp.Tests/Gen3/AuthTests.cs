@@ -64,8 +64,10 @@ public sealed class AuthTests : IDisposable
             var jwt = example.GetProperty("jwt").GetString()!;
             var expected = example.GetProperty("expected_endpoint").GetString();
             var purpose = example.GetProperty("claims").TryGetProperty("pur", out var p) ? p.GetString() : null;
+            var beforeTheKeysExpired = Options(TokenServer());
+            beforeTheKeysExpired.TimeProvider = new FakeTimeProvider(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero));   // the reference keys expired in 2023
             using var auth = purpose == "api_key"
-                ? new Auth(refreshToken: new Gen3Credentials(jwt, null), options: Options(TokenServer()))
+                ? new Auth(refreshToken: new Gen3Credentials(jwt, null), options: beforeTheKeysExpired)
                 : new Auth(accessToken: jwt, options: Options(TokenServer()));
             Assert.Equal(expected, auth.Endpoint);
             paddings.Add(example.GetProperty("payload_segment_length_mod_4").GetInt32());

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using Dtp.Cli;
+
+namespace Dtp.Tests.BadInput;
+
+/// <summary>
+/// Runs the CLI on every case of <c>Corpus/cases.json</c> (malformed workbooks, wrong encodings and types, broken
+/// credentials and configs): each must end in its expected exit code (3 or 4, never a crash) with a message that says
+/// what is wrong, and write nothing outside its destination folder.
+/// </summary>
+public sealed class BadInputCorpusTests
+{
+    private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "BadInput", "Corpus");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string> Cases() => [.. LoadCases().Select(c => (string)c["name"]!)];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Cli_BadInput_EndsInAClearErrorAndWritesNothingOutsideTheDestination(string name)
+    {
+        var @case = LoadCases().Single(c => (string)c["name"]! == name);
+        var work = Directory.CreateTempSubdirectory("dtp-bad-input-").FullName;
+        var home = Directory.CreateDirectory(Path.Combine(work, "home")).FullName;
+        var destination = Path.Combine(work, "dest");
+        var input = @case["generate"] is { } generator ? Generate((string)generator!, work) : CopyInput((string)@case["input"]!, work);
+        var args = @case["args"]!.AsArray().Select(a => ((string)a!).Replace("{input}", input, StringComparison.Ordinal).Replace("{dest}", destination, StringComparison.Ordinal)).ToArray();
+        var before = Snapshot(work);
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await DtpCli.RunAsync(new GlobalOptions { HomeDirectory = home }, args, new InvocationConfiguration { Output = output, Error = error }, Ct);
+
+        var shown = output + error.ToString();
+        var changed = Snapshot(work).Except(before).Select(e => e.Path).Where(p => !p.StartsWith(destination + Path.DirectorySeparatorChar, StringComparison.Ordinal) && p != destination);
+        Assert.True(exit == (int)@case["exit"]!, $"exit {exit}; shown: {shown}");
+        Assert.Contains((string)@case["message"]!, shown, StringComparison.Ordinal);
+        Assert.Empty(changed);
+        Directory.Delete(work, recursive: true);
+    }
+
+    [Fact]
+    public void Corpus_EveryInputFileIsUsedByACase()
+    {
+        var used = LoadCases().Where(c => c["input"] is not null).Select(c => (string)c["input"]!).ToHashSet(StringComparer.Ordinal);
+
+        var files = Directory.EnumerateFileSystemEntries(Corpus).Select(p => Path.GetFileName(p)).Where(n => n != "cases.json");
+
+        Assert.All(files, f => Assert.Contains(f, used));
+    }
+
+    private static List<JsonNode> LoadCases() =>
+        [.. JsonNode.Parse(File.ReadAllText(Path.Combine(Corpus, "cases.json")))!.AsArray().Select(c => c!)];
+
+    private static string CopyInput(string relative, string work)
+    {
+        var source = Path.Combine(Corpus, relative);
+        var target = Path.Combine(work, relative);
+        if (File.Exists(source))
+        {
+            File.Copy(source, target);
+            return target;
+        }
+
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+
+        return target;
+    }
+
+    /// <summary>Builds the workbooks too large (once inflated) to keep in the repository: <c>INPUT/subjects.xlsx</c>.</summary>
+    private static string Generate(string generator, string work)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(work, generator)).FullName;
+        using var zip = ZipFile.Open(Path.Combine(folder, "subjects.xlsx"), ZipArchiveMode.Create);
+        AddEntry(zip, "[Content_Types].xml", """<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>""");
+        switch (generator)
+        {
+            case "zip-bomb":
+                AddRepeated(zip, "xl/worksheets/sheet1.xml", "<worksheet><sheetData>", "<row><c><v>0</v></c></row>", "</sheetData></worksheet>", 70L << 20);
+                break;
+            case "huge-shared-strings":
+                AddRepeated(zip, "xl/sharedStrings.xml", "<sst>", "<si><t>a shared string</t></si>", "</sst>", 70L << 20);
+                break;
+            case "missing-parts":
+                break;
+            default:
+                throw new ArgumentException($"unknown generator {generator}", nameof(generator));
+        }
+
+        return folder;
+    }
+
+    private static void AddEntry(ZipArchive zip, string name, string text)
+    {
+        using var stream = zip.CreateEntry(name).Open();
+        stream.Write(Encoding.UTF8.GetBytes(text));
+    }
+
+    private static void AddRepeated(ZipArchive zip, string name, string head, string item, string tail, long bytes)
+    {
+        using var stream = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+        stream.Write(Encoding.UTF8.GetBytes(head));
+        var block = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(item, 4096)));
+        for (long written = 0; written < bytes; written += block.Length)
+        {
+            stream.Write(block);
+        }
+
+        stream.Write(Encoding.UTF8.GetBytes(tail));
+    }
+
+    private static HashSet<(string Path, long Length, DateTime Written)> Snapshot(string folder) =>
+        [.. Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
+            .Select(p => (p, File.Exists(p) ? new FileInfo(p).Length : -1, File.GetLastWriteTimeUtc(p)))];
+}
