@@ -14,14 +14,14 @@ internal static class MetadataComparison
         SdsMetadataFile store;
         try
         {
-            store = await SdsMetadataReader.ReadFileAsync(storeFile, kind, version, storeName, cancellationToken).ConfigureAwait(false);
+            store = await SdsMetadataReader.ReadFileAsync(storeFile, kind, version, storeName, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (SdsFormatException ex)
         {
             return [$"{storeName} from the store is not readable ({ex.Message}); replaced by {gen3Name} from Gen3"];
         }
 
-        var gen3 = await SdsMetadataReader.ReadFileAsync(gen3File, kind, version, gen3Name, cancellationToken).ConfigureAwait(false);
+        var gen3 = await SdsMetadataReader.ReadFileAsync(gen3File, kind, version, gen3Name, cancellationToken: cancellationToken).ConfigureAwait(false);
         var differences = (store, gen3) switch
         {
             (SdsElementFile s, SdsElementFile g) => Elements(s, g),

@@ -211,7 +211,7 @@ public sealed class SdsFromGen3Tests : IDisposable
         var reverse = new SdsFromGen3();
         var detected = reverse.DetectVersion(records);
         var result = await reverse.WriteAsync(records, back, cancellationToken: Ct);
-        var expected = await SdsDatasetReader.ReadAsync(source, SdsVersion.Parse(version), Ct);
+        var expected = await SdsDatasetReader.ReadAsync(source, SdsVersion.Parse(version), cancellationToken: Ct);
         var actual = await SdsDatasetReader.ReadAsync(back, cancellationToken: Ct);
 
         Assert.Equal(SdsVersion.Parse(version), detected);
