@@ -50,7 +50,6 @@ public sealed class SdsFromGen3
     public SdsVersion DetectVersion(Gen3DatasetRecords records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        // The property default mode fills from the SDS element "Metadata Version" (metadata_version in the SDS dictionary).
         var field = dictionary.TryGetNode("dataset_description", out var node) ? DefaultConversion.Property(node, "dataset_description", MetadataVersion) : null;
         return Texts(records.DatasetDescription?[field ?? MetadataVersion]).Select(t => SdsVersion.TryParse(t, out var v) ? v : (SdsVersion?)null).FirstOrDefault(v => v is not null) is { } version
             ? version
