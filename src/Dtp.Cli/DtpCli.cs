@@ -38,6 +38,7 @@ public static class DtpCli
         root.Subcommands.Add(ServeCommands.Create(global));
         root.Subcommands.Add(IrodsCommands.Create(global));
         root.Subcommands.Add(ConvertCommands.Create(global));
+        root.Subcommands.Add(DownloadCommands.Create(global));
         foreach (var command in Gen3Commands.Create(global))
         {
             root.Subcommands.Add(command);
