@@ -16,6 +16,7 @@ internal static class BenchmarkRunner
         ["irods-download"] = ("iRODS: 200 x 5 MB and 1 x 1 GB by dtp, python-irodsclient and a raw socket copy", IrodsDownloadBenchmark.RunAsync),
         ["dimse-get"] = ("C-GET of a generated 500-instance study from Orthanc: dtp vs dcmtk getscu", DimseGetBenchmark.RunAsync),
         ["convert"] = ("convert a generated 2,000 subjects x 5 samples, 100,000-file dataset (budget 4 s, 300 MB peak) and the golden example", ConvertBenchmark.RunAsync),
+        ["demo"] = ("dtp demo end to end, cold and warm (budget 30 s on 2 cores)", DemoBenchmark.RunAsync),
         ["peregrine"] = ("embedded commons GraphQL: page 10,000 cases (first 1000, order_by_asc id) with 2, 17 and 17 + nested fields", PeregrineBenchmark.RunAsync),
     };
 

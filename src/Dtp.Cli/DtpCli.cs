@@ -41,6 +41,7 @@ public static class DtpCli
         root.Subcommands.Add(UploadCommands.CreateUpload(global));
         root.Subcommands.Add(UploadCommands.CreateDelete(global));
         root.Subcommands.Add(DownloadCommands.Create(global));
+        root.Subcommands.Add(DemoCommands.Create(global));
         foreach (var command in Gen3Commands.Create(global))
         {
             root.Subcommands.Add(command);
