@@ -20,8 +20,7 @@ public sealed class EscapingNamesTests
         server.AddPhantomDataObject("/tempZone/home/rods/ds/primary", name);
         var work = Directory.CreateTempSubdirectory("dtp-escape-").FullName;
         var destination = Path.Combine(work, "nested", "dest");
-        var config = Path.Combine(work, "irods.json");
-        await File.WriteAllTextAsync(config, $$"""{"irods_host": "127.0.0.1", "irods_port": {{server.Port}}, "irods_user": "rods", "irods_password": "rods", "irods_zone": "tempZone", "irods_project_root": "/tempZone/home/rods", "irods_client_server_policy": "CS_NEG_REFUSE"}""", Ct);
+        var config = IrodsTestKit.WriteConfig(server, "rods", Path.Combine(work, "irods.json"));
         using var output = new StringWriter();
         using var error = new StringWriter();
 

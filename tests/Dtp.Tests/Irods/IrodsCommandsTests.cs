@@ -16,7 +16,7 @@ public sealed class IrodsCommandsTests
     {
         await using var server = IrodsTestKit.StartServer();
         IrodsTestKit.WriteTree(server, Dataset);
-        var config = WriteConfig(server, "rods");
+        var config = IrodsTestKit.WriteConfig(server, "rods");
 
         var (exitCode, output, error) = await RunAsync("--json", "irods", "ls", "dataset-12L_1-version-1", "--storage-config", config);
 
@@ -31,7 +31,7 @@ public sealed class IrodsCommandsTests
     {
         await using var server = IrodsTestKit.StartServer();
         var files = IrodsTestKit.WriteTree(server, Dataset);
-        var config = WriteConfig(server, "rods");
+        var config = IrodsTestKit.WriteConfig(server, "rods");
         var destination = Directory.CreateTempSubdirectory("dtp-irods-cli-").FullName;
 
         var (exitCode, _, error) = await RunAsync("irods", "get", Dataset, destination, "--storage-config", config);
@@ -49,7 +49,7 @@ public sealed class IrodsCommandsTests
     public async Task Put_Folder_UploadsTheTreeUnderTheCollection()
     {
         await using var server = IrodsTestKit.StartServer();
-        var config = WriteConfig(server, "rods");
+        var config = IrodsTestKit.WriteConfig(server, "rods");
         var folder = Path.Combine(Directory.CreateTempSubdirectory("dtp-irods-put-").FullName, "my data");
         Directory.CreateDirectory(Path.Combine(folder, "sub"));
         await File.WriteAllTextAsync(Path.Combine(folder, "sub", "a.txt"), "hello", Ct);
@@ -64,7 +64,7 @@ public sealed class IrodsCommandsTests
     public async Task Ls_WithWrongPassword_SaysAuthenticationFailedAndExits3()
     {
         await using var server = IrodsTestKit.StartServer();
-        var config = WriteConfig(server, "not-the-password");
+        var config = IrodsTestKit.WriteConfig(server, "not-the-password");
 
         var (exitCode, _, error) = await RunAsync("irods", "ls", "/tempZone/home/rods", "--storage-config", config);
 
@@ -72,22 +72,6 @@ public sealed class IrodsCommandsTests
         Assert.Contains("CAT_INVALID_AUTHENTICATION", error, StringComparison.Ordinal);
         Assert.Contains("Authentication failed", error, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-password", error, StringComparison.Ordinal);
-    }
-
-    private static string WriteConfig(IrodsTestServer server, string password)
-    {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("dtp-irods-cfg-").FullName, "irods.json");
-        File.WriteAllText(path, new JsonObject
-        {
-            ["irods_host"] = "127.0.0.1",
-            ["irods_port"] = server.Port,
-            ["irods_user"] = "rods",
-            ["irods_password"] = password,
-            ["irods_zone"] = server.Options.Zone,
-            ["irods_project_root"] = "/tempZone/home/rods",
-            ["irods_client_server_policy"] = "CS_NEG_REFUSE",
-        }.ToJsonString());
-        return path;
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)

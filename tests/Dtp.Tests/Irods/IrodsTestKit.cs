@@ -116,4 +116,26 @@ internal static class IrodsTestKit
 
         return (process.ExitCode, json, text + await error);
     }
+
+    /// <summary>Writes an <c>irods.json</c> for the test server (user rods, no TLS), owner-only; in a new temporary folder unless <paramref name="path"/> is given.</summary>
+    public static string WriteConfig(IrodsTestServer server, string password, string? path = null)
+    {
+        path ??= Path.Combine(Directory.CreateTempSubdirectory("dtp-irods-cfg-").FullName, "irods.json");
+        File.WriteAllText(path, new JsonObject
+        {
+            ["irods_host"] = "127.0.0.1",
+            ["irods_port"] = server.Port,
+            ["irods_user"] = "rods",
+            ["irods_password"] = password,
+            ["irods_zone"] = server.Options.Zone,
+            ["irods_project_root"] = "/tempZone/home/rods",
+            ["irods_client_server_policy"] = "CS_NEG_REFUSE",
+        }.ToJsonString());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
+    }
 }

@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Dtp.Cli;
 using Dtp.Gen3;
 using Dtp.Testing;
 using Dtp.Testing.Irods;
@@ -55,14 +53,14 @@ public sealed class SecretsTests
         var exits = new List<int>();
         foreach (var args in runs)
         {
-            var (exit, output, error) = await RunAsync(fixture.Home, [.. args, "-v"]);
+            var (exit, output, error) = await CliRun.RunAsync(fixture.Home, [.. args, "-v"]);
             exits.Add(exit);
             scan.Add($"stdout of dtp {string.Join(' ', args)}", output);
             scan.Add($"stderr of dtp {string.Join(' ', args)}", error);
         }
 
         var cached = Directory.EnumerateFiles(Path.Combine(fixture.Home, ".cache", "gen3")).Select(File.ReadAllText).ToArray();
-        Assert.Equal([0, 0, 0, 0, 3, 3, 0, 3, 0, 4, 3, 3], exits);
+        Assert.Equal([0, 0, 0, 0, 3, 3, 0, 3, 0, 4, 3, 4], exits);
         Assert.NotEmpty(cached);
         scan.AssertNoSecret([apiKey, .. cached]);
     }
@@ -103,13 +101,13 @@ public sealed class SecretsTests
         await using var server = IrodsTestKit.StartServer(options);
         IrodsTestKit.WriteTree(server, "/tempZone/home/rods/ds");
         var folder = Directory.CreateTempSubdirectory("dtp-secrets-irods-").FullName;
-        var good = WriteIrodsConfig(folder, "good.json", server, Password);
-        var bad = WriteIrodsConfig(folder, "bad.json", server, Password + "-wrong");
+        var good = IrodsTestKit.WriteConfig(server, Password, Path.Combine(folder, "good.json"));
+        var bad = IrodsTestKit.WriteConfig(server, Password + "-wrong", Path.Combine(folder, "bad.json"));
         var scan = new SecretScan();
 
-        var ok = await RunAsync(folder, "irods", "ls", "ds", "--json", "-v", "--storage-config", good);
-        var get = await RunAsync(folder, "irods", "get", "/tempZone/home/rods/ds", Path.Combine(folder, "out"), "-v", "--storage-config", good);
-        var refused = await RunAsync(folder, "irods", "ls", "ds", "--json", "-v", "--storage-config", bad);
+        var ok = await CliRun.RunAsync(folder, "irods", "ls", "ds", "--json", "-v", "--storage-config", good);
+        var get = await CliRun.RunAsync(folder, "irods", "get", "/tempZone/home/rods/ds", Path.Combine(folder, "out"), "-v", "--storage-config", good);
+        var refused = await CliRun.RunAsync(folder, "irods", "ls", "ds", "--json", "-v", "--storage-config", bad);
         foreach (var (name, run) in new[] { ("ls", ok), ("get", get), ("ls with a wrong password", refused) })
         {
             scan.Add($"stdout of irods {name}", run.Output);
@@ -147,9 +145,9 @@ public sealed class SecretsTests
 
         var runs = new[]
         {
-            await RunAsync(folder, "pacs", "studies", "-v", "--storage-config", basic),
-            await RunAsync(folder, "pacs", "studies", "--json", "-v", "--storage-config", bearer),
-            await RunAsync(folder, "pacs", "get", "1.2.3", Path.Combine(folder, "out"), "--json", "-v", "--storage-config", bearer),
+            await CliRun.RunAsync(folder, "pacs", "studies", "-v", "--storage-config", basic),
+            await CliRun.RunAsync(folder, "pacs", "studies", "--json", "-v", "--storage-config", bearer),
+            await CliRun.RunAsync(folder, "pacs", "get", "1.2.3", Path.Combine(folder, "out"), "--json", "-v", "--storage-config", bearer),
         };
         foreach (var run in runs)
         {
@@ -170,8 +168,8 @@ public sealed class SecretsTests
         await using var fixture = await Gen3ClientFixture.StartAsync(Ct);
         var userFile = fixture.PathOf("credentials-bob.json");
 
-        var add = await RunAsync(fixture.Home, "serve", "user", "add", "bob", "--data", fixture.Commons.DataDirectory, "--read", "demo/p1", "--out", userFile);
-        var whoami = await RunAsync(fixture.Home, "auth", "whoami", "--credentials", userFile);
+        var add = await CliRun.RunAsync(fixture.Home, "serve", "user", "add", "bob", "--data", fixture.Commons.DataDirectory, "--read", "demo/p1", "--out", userFile);
+        var whoami = await CliRun.RunAsync(fixture.Home, "auth", "whoami", "--credentials", userFile);
 
         Assert.Equal((0, 0), (add.Exit, whoami.Exit));
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(userFile));
@@ -194,38 +192,13 @@ public sealed class SecretsTests
         File.Copy(fixture.Commons.Server.CredentialsPath, closed);
         File.SetUnixFileMode(closed, OwnerOnly);
 
-        var gen3 = await RunAsync(fixture.Home, "auth", "whoami", "--credentials", open);
-        var irodsRun = await RunAsync(fixture.Home, "irods", "ls", "/z", "--storage-config", irods);
-        var quiet = await RunAsync(fixture.Home, "auth", "whoami", "--credentials", closed);
+        var gen3 = await CliRun.RunAsync(fixture.Home, "auth", "whoami", "--credentials", open);
+        var irodsRun = await CliRun.RunAsync(fixture.Home, "irods", "ls", "/z", "--storage-config", irods);
+        var quiet = await CliRun.RunAsync(fixture.Home, "auth", "whoami", "--credentials", closed);
 
         Assert.Equal(0, gen3.Exit);
         Assert.Contains($"{open} holds a Gen3 API key and other users can open it (mode 644); restrict it with chmod 600.", gen3.Error, StringComparison.Ordinal);
         Assert.Contains($"{irods} holds irods_password and other users can open it (mode 604)", irodsRun.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("chmod", quiet.Error, StringComparison.Ordinal);
-    }
-
-    private static string WriteIrodsConfig(string folder, string name, IrodsTestServer server, string password)
-    {
-        var path = Path.Combine(folder, name);
-        File.WriteAllText(path, new JsonObject
-        {
-            ["irods_host"] = "127.0.0.1",
-            ["irods_port"] = server.Port,
-            ["irods_user"] = "rods",
-            ["irods_password"] = password,
-            ["irods_zone"] = server.Options.Zone,
-            ["irods_project_root"] = "/tempZone/home/rods",
-            ["irods_client_server_policy"] = "CS_NEG_REFUSE",
-        }.ToJsonString());
-        File.SetUnixFileMode(path, OwnerOnly);
-        return path;
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(string home, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await DtpCli.RunAsync(new GlobalOptions { HomeDirectory = home }, args, new InvocationConfiguration { Output = output, Error = error }, Ct);
-        return (exit, output.ToString(), error.ToString());
     }
 }

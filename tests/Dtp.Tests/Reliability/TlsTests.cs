@@ -29,10 +29,10 @@ public sealed class TlsTests
         var gen3Config = Path.Combine(folder, "gen3.json");
         await File.WriteAllTextAsync(gen3Config, new JsonObject { ["gen3_endpoint"] = server.BaseUrl, ["gen3_cred_file"] = server.CredentialsPath, ["gen3_ca_file"] = ca.PemFile }.ToJsonString(), Ct);
 
-        var without = await RunAsync(folder, "programs", "--credentials", server.CredentialsPath);
-        var wrongCa = await RunAsync(folder, "programs", "--credentials", server.CredentialsPath, "--ca-file", stranger.PemFile);
-        var withOption = await RunAsync(folder, "programs", "--credentials", server.CredentialsPath, "--ca-file", ca.PemFile);
-        var withConfig = await RunAsync(folder, "auth", "whoami", "--gen3-config", gen3Config);
+        var without = await CliRun.RunAsync(folder, "programs", "--credentials", server.CredentialsPath);
+        var wrongCa = await CliRun.RunAsync(folder, "programs", "--credentials", server.CredentialsPath, "--ca-file", stranger.PemFile);
+        var withOption = await CliRun.RunAsync(folder, "programs", "--credentials", server.CredentialsPath, "--ca-file", ca.PemFile);
+        var withConfig = await CliRun.RunAsync(folder, "auth", "whoami", "--gen3-config", gen3Config);
 
         Assert.StartsWith("https://127.0.0.1:", server.BaseUrl, StringComparison.Ordinal);
         AssertUntrusted(without);
@@ -58,11 +58,11 @@ public sealed class TlsTests
 
         var started = JsonNode.Parse(output.ToString())!;
         var credentials = (string)started["credentials"]!;
-        var programs = await RunAsync(folder, "programs", "--credentials", credentials, "--ca-file", ca.PemFile);
-        var untrusted = await RunAsync(folder, "programs", "--credentials", credentials);
+        var programs = await CliRun.RunAsync(folder, "programs", "--credentials", credentials, "--ca-file", ca.PemFile);
+        var untrusted = await CliRun.RunAsync(folder, "programs", "--credentials", credentials);
         await stop.CancelAsync();
         var exit = await serve;
-        var halfOption = await RunAsync(folder, "serve", "--data", folder, "--tls-cert", ca.ServerCertificatePemFile);
+        var halfOption = await CliRun.RunAsync(folder, "serve", "--data", folder, "--tls-cert", ca.ServerCertificatePemFile);
 
         Assert.StartsWith("https://127.0.0.1:", (string)started["base_url"]!, StringComparison.Ordinal);
         Assert.Equal(0, programs.Exit);
@@ -88,8 +88,8 @@ public sealed class TlsTests
         var trustedConfig = Path.Combine(folder, "trusted.json");
         await File.WriteAllTextAsync(trustedConfig, config.ToJsonString(), Ct);
 
-        var without = await RunAsync(folder, "pacs", "studies", "--storage-config", untrustedConfig);
-        var with = await RunAsync(folder, "pacs", "studies", "--json", "--storage-config", trustedConfig);
+        var without = await CliRun.RunAsync(folder, "pacs", "studies", "--storage-config", untrustedConfig);
+        var with = await CliRun.RunAsync(folder, "pacs", "studies", "--json", "--storage-config", trustedConfig);
 
         Assert.StartsWith("https://", (string)config["pacs_url"]!, StringComparison.Ordinal);
         AssertUntrusted(without);
@@ -116,8 +116,8 @@ public sealed class TlsTests
         var trustedConfig = Path.Combine(folder, "trusted.json");
         await File.WriteAllTextAsync(trustedConfig, config.ToJsonString(), Ct);
 
-        var without = await RunAsync(folder, "irods", "ls", "ds", "--storage-config", untrustedConfig);
-        var with = await RunAsync(folder, "irods", "ls", "ds", "--json", "--storage-config", trustedConfig);
+        var without = await CliRun.RunAsync(folder, "irods", "ls", "ds", "--storage-config", untrustedConfig);
+        var with = await CliRun.RunAsync(folder, "irods", "ls", "ds", "--json", "--storage-config", trustedConfig);
 
         AssertUntrusted(without);
         Assert.True(with.Exit == 0, with.Error);
@@ -150,13 +150,5 @@ public sealed class TlsTests
     {
         Assert.True(run.Exit == ExitCodes.Remote, $"exit {run.Exit}: {run.Error}");
         Assert.Contains("certificate", run.Error, StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(string home, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await DtpCli.RunAsync(new GlobalOptions { HomeDirectory = home }, args, new InvocationConfiguration { Output = output, Error = error }, Ct);
-        return (exit, output.ToString(), error.ToString());
     }
 }
