@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Dtp.Cli;
-using Dtp.Storage;
 
 namespace Dtp.Tests.Download;
 
@@ -73,14 +72,7 @@ public sealed class DownloadCommandsTests : IAsyncLifetime
 
     private async Task<string> PublishAsync()
     {
-        var source = await bed.SubmitExampleAsync(DatasetId);
-        var root = Path.Combine(bed.Root, "store");
-        var store = new LocalDataStore(root);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            await using var content = File.OpenRead(file);
-            await store.UploadAsync(DatasetId, Path.GetRelativePath(source, file), content, Ct);
-        }
+        var root = await bed.StoreLocallyAsync(await bed.SubmitExampleAsync(DatasetId), DatasetId);
 
         var config = Path.Combine(bed.Root, "local.json");
         await File.WriteAllTextAsync(config, new JsonObject { ["local_root"] = root }.ToJsonString(), Ct);

@@ -95,6 +95,28 @@ internal sealed class DownloadTestBed : IAsyncDisposable
         return source;
     }
 
+    /// <summary>Submits records to the project as the admin.</summary>
+    public async Task SubmitAsync(JsonArray records)
+    {
+        using var http = Commons.CreateClient();
+        using var response = await http.PutAsJsonAsync($"api/v0/submission/{Program}/{Project}", records, Ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    /// <summary>Stores a folder's files as a dataset of the local folder store at <c>&lt;Root&gt;/store</c>; returns that root.</summary>
+    public async Task<string> StoreLocallyAsync(string source, string datasetId)
+    {
+        var root = Path.Combine(Root, "store");
+        var store = new LocalDataStore(root);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            await using var content = File.OpenRead(file);
+            await store.UploadAsync(datasetId, Path.GetRelativePath(source, file).Replace('\\', '/'), content, Ct);
+        }
+
+        return root;
+    }
+
     /// <summary>Copies the example's metadata files and writes a deterministic placeholder for each data file of its FILE_LIST.tsv.</summary>
     public static void WriteExample(string folder)
     {

@@ -54,7 +54,9 @@ public sealed class DownloaderLocalTests : IAsyncLifetime
 
         var dataset = await SdsDatasetReader.ReadAsync(Final, cancellationToken: Ct);
         var original = await SdsDatasetReader.ReadAsync(source, cancellationToken: Ct);
-        static HashSet<string> Errors(Dtp.Sds.SdsDataset d) => [.. SdsValidator.Validate(d).Where(f => f.Severity == SdsSeverity.Error).Select(f => f.Message)];
+        // Rows come back in Gen3's order, so an error's pointer to an earlier row may name another cell than the source's.
+        static HashSet<string> Errors(SdsDataset d) => [.. SdsValidator.Validate(d).Where(f => f.Severity == SdsSeverity.Error)
+            .Select(f => System.Text.RegularExpressions.Regex.Replace(f.Message, @" \(first in [A-Z]+[0-9]+\)", ""))];
         Assert.Empty(Errors(dataset).Except(Errors(original)));
         Assert.Equal(original.Version, dataset.Version);
         Assert.Equal(original.DatasetDescription!.Element("title")!.First!.Text, dataset.DatasetDescription!.Element("title")!.First!.Text);
@@ -258,13 +260,7 @@ public sealed class DownloaderLocalTests : IAsyncLifetime
     private async Task<string> PublishAsync(Func<string, ManifestFileFacts, ManifestFileFacts?>? facts = null)
     {
         var source = await bed.SubmitExampleAsync(DatasetId, facts: facts);
-        var store = new LocalDataStore(StoreRoot);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            await using var content = File.OpenRead(file);
-            await store.UploadAsync(DatasetId, Path.GetRelativePath(source, file).Replace('\\', '/'), content, Ct);
-        }
-
+        await bed.StoreLocallyAsync(source, DatasetId);
         return source;
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Dtp.Config;
@@ -112,9 +111,7 @@ public sealed class DownloaderPacsTests(OrthancFixture orthanc) : IAsyncLifetime
             });
         }
 
-        using var http = bed.Commons.CreateClient();
-        using var response = await http.PutAsJsonAsync($"api/v0/submission/{DownloadTestBed.Program}/{project}", records, Ct);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        await bed.SubmitAsync(records);
         return (study, source, named);
     }
 
