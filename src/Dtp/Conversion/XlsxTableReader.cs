@@ -74,10 +74,10 @@ internal static class XlsxTableReader
             throw new DtpException($"{file}: sheet '{chosen.Name}' is not a worksheet.", DtpErrorKind.Local);
         }
 
-        var shared = workbook.SharedStringTablePart is { } sst ? XlsxSheetReader.ReadSharedStrings(sst) : [];
+        var shared = workbook.SharedStringTablePart is { } sst ? XlsxSheetReader.ReadSharedStrings(sst, file, SdsReadLimits.Default.MaxXlsxPartBytes) : [];
         var dateStyles = workbook.WorkbookStylesPart is { } styles ? XlsxSheetReader.ReadDateStyles(styles) : [];
         var date1904 = Read1904(workbook);
-        var rows = ReadRows(part, shared, dateStyles, date1904);
+        var rows = ReadRows(part, file, shared, dateStyles, date1904);
         var header = rows.Count > 0 ? rows[0].Cells : [];
         return new ExcelTable(file, chosen.Name, header, rows.Count > 1 ? rows[1..] : []);
     }
@@ -97,13 +97,10 @@ internal static class XlsxTableReader
         return false;
     }
 
-
-
-
-    private static List<ExcelRow> ReadRows(WorksheetPart part, List<string> shared, HashSet<int> dateStyles, bool date1904)
+    private static List<ExcelRow> ReadRows(WorksheetPart part, string file, List<string> shared, HashSet<int> dateStyles, bool date1904)
     {
         var rows = new List<ExcelRow>();
-        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var stream = XlsxSheetReader.OpenPart(part, file, SdsReadLimits.Default.MaxXlsxPartBytes);
         using var xml = XmlReader.Create(stream, Settings);
         var rowNumber = 0;
         var cells = new List<ExcelCell?>();
@@ -115,6 +112,7 @@ internal static class XlsxTableReader
             }
 
             rowNumber = int.TryParse(xml.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
+            XlsxSheetReader.ThrowIfBeyondLastRow(rowNumber, file);
             if (xml.IsEmptyElement)
             {
                 continue;

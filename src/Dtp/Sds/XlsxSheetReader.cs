@@ -18,6 +18,8 @@ internal static class XlsxSheetReader
     private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
     private const int MaxColumns = 16_384;
 
+    private const int LastRow = 1_048_576;
+
     private static readonly XmlReaderSettings Settings = new()
     {
         IgnoreComments = true,
@@ -44,7 +46,7 @@ internal static class XlsxSheetReader
         {
             try
             {
-                return ReadFirstSheet(document, file);
+                return ReadFirstSheet(document, file, limits);
             }
             catch (XmlException ex)
             {
@@ -54,8 +56,9 @@ internal static class XlsxSheetReader
     }
 
     /// <summary>
-    /// Inflates every entry of the package, counting bytes, and refuses one that expands beyond <paramref name="maxPartBytes"/>
-    /// (the sizes a zip declares may lie); then rewinds the stream.
+    /// Inflates the entries of the package that dtp does not read as a stream itself, counting bytes, and refuses one that
+    /// expands beyond <paramref name="maxPartBytes"/> (the sizes a zip declares may lie); then rewinds the stream. Worksheets
+    /// and the shared-strings table are counted while they are read (<see cref="OpenPart"/>), so they are inflated only once.
     /// </summary>
     /// <exception cref="SdsFormatException">A part is too large.</exception>
     /// <exception cref="InvalidDataException">The stream is not a zip archive.</exception>
@@ -65,7 +68,7 @@ internal static class XlsxSheetReader
         using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true))
         {
             var buffer = new byte[81_920];
-            foreach (var entry in zip.Entries)
+            foreach (var entry in zip.Entries.Where(e => !IsStreamedPart(e.FullName)))
             {
                 var total = 0L;
                 using var content = entry.Open();
@@ -74,9 +77,7 @@ internal static class XlsxSheetReader
                     total += read;
                     if (total > maxPartBytes)
                     {
-                        throw new SdsFormatException(
-                            $"{file}: the part {entry.FullName} expands to more than {maxPartBytes.ToString(CultureInfo.InvariantCulture)} bytes, the largest xlsx part dtp reads (SdsReadLimits.MaxXlsxPartBytes); a workbook this large is refused.",
-                            new SdsLocation(file));
+                        throw PartTooLarge(file, entry.FullName, maxPartBytes);
                     }
                 }
             }
@@ -85,7 +86,27 @@ internal static class XlsxSheetReader
         stream.Position = start;
     }
 
-    private static RawSheet ReadFirstSheet(SpreadsheetDocument document, string file)
+    /// <summary>Opens a part for reading; the stream throws <see cref="SdsFormatException"/> once the part inflates beyond <paramref name="maxPartBytes"/>.</summary>
+    internal static Stream OpenPart(OpenXmlPart part, string file, long maxPartBytes) =>
+        new PartSizeLimit(part.GetStream(FileMode.Open, FileAccess.Read), () => PartTooLarge(file, part.Uri.OriginalString.TrimStart('/'), maxPartBytes), maxPartBytes);
+
+    /// <summary>Refuses a row beyond the last one a worksheet can hold (1,048,576): a broken or hostile file, not a spreadsheet.</summary>
+    internal static void ThrowIfBeyondLastRow(int rowNumber, string file)
+    {
+        if (rowNumber is < 1 or > LastRow)
+        {
+            throw new SdsFormatException($"{file}: row {rowNumber.ToString(CultureInfo.InvariantCulture)} is outside the rows a worksheet can hold (1 to {LastRow.ToString(CultureInfo.InvariantCulture)}); the workbook is broken.", new SdsLocation(file));
+        }
+    }
+
+    private static bool IsStreamedPart(string name) =>
+        name == "xl/sharedStrings.xml" || (name.StartsWith("xl/worksheets/", StringComparison.Ordinal) && !name.Contains("/_rels/", StringComparison.Ordinal));
+
+    private static SdsFormatException PartTooLarge(string file, string part, long maxPartBytes) =>
+        new($"{file}: the part {part} expands to more than {maxPartBytes.ToString(CultureInfo.InvariantCulture)} bytes, the largest xlsx part dtp reads (SdsReadLimits.MaxXlsxPartBytes); a workbook this large is refused.",
+            new SdsLocation(file));
+
+    private static RawSheet ReadFirstSheet(SpreadsheetDocument document, string file, SdsReadLimits limits)
     {
         var workbookPart = document.WorkbookPart
             ?? throw new SdsFormatException($"{file} is a zip package but not a workbook (no workbook part).", new SdsLocation(file));
@@ -108,10 +129,10 @@ internal static class XlsxSheetReader
             throw new SdsFormatException($"{file}: sheet '{name}' is not a worksheet.", new SdsLocation(file, name));
         }
 
-        var sharedStrings = workbookPart.SharedStringTablePart is { } sst ? ReadSharedStrings(sst) : [];
+        var sharedStrings = workbookPart.SharedStringTablePart is { } sst ? ReadSharedStrings(sst, file, limits.MaxXlsxPartBytes) : [];
         var dateStyles = workbookPart.WorkbookStylesPart is { } styles ? ReadDateStyles(styles) : [];
         var hyperlinkTargets = worksheetPart.HyperlinkRelationships.ToDictionary(r => r.Id, r => r.Uri.OriginalString, StringComparer.Ordinal);
-        ReadCells(worksheetPart, sheet, sharedStrings, dateStyles, hyperlinkTargets);
+        ReadCells(worksheetPart, sheet, sharedStrings, dateStyles, hyperlinkTargets, limits.MaxXlsxPartBytes);
         return sheet;
     }
 
@@ -131,10 +152,10 @@ internal static class XlsxSheetReader
         return sheets;
     }
 
-    internal static List<string> ReadSharedStrings(SharedStringTablePart part)
+    internal static List<string> ReadSharedStrings(SharedStringTablePart part, string file, long maxPartBytes)
     {
         var strings = new List<string>();
-        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var stream = OpenPart(part, file, maxPartBytes);
         using var xml = XmlReader.Create(stream, Settings);
         var text = new StringBuilder();
         var more = xml.Read();
@@ -251,9 +272,9 @@ internal static class XlsxSheetReader
     }
 
     private static void ReadCells(WorksheetPart part, RawSheet sheet, List<string> sharedStrings, HashSet<int> dateStyles,
-        Dictionary<string, string> hyperlinkTargets)
+        Dictionary<string, string> hyperlinkTargets, long maxPartBytes)
     {
-        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var stream = OpenPart(part, sheet.File, maxPartBytes);
         using var xml = XmlReader.Create(stream, Settings);
         var cells = new List<string?>();
         var previous = new List<string?>();
@@ -270,6 +291,7 @@ internal static class XlsxSheetReader
             {
                 case "row":
                     rowNumber = int.TryParse(xml.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
+                    ThrowIfBeyondLastRow(rowNumber, sheet.File);
                     if (xml.IsEmptyElement)
                     {
                         continue;
