@@ -14,6 +14,7 @@ internal static class BenchmarkRunner
         ["commons"] = ("embedded Gen3 commons: start-up, submit 10,000 cases in batches of 500, export JSON and TSV", CommonsBenchmark.RunAsync),
         ["pacs-retrieve"] = ("A ~1 GB study from Orthanc over DICOMweb: dtp vs curl (WADO-RS), throughput and ratio", PacsRetrieveBenchmark.RunAsync),
         ["irods-download"] = ("iRODS: 200 x 5 MB and 1 x 1 GB by dtp, python-irodsclient and a raw socket copy", IrodsDownloadBenchmark.RunAsync),
+        ["download"] = ("Downloader: a 1 GB dataset of 200 x 5 MB from the local store, iRODS and Orthanc (DICOMweb) vs raw single-stream copies and the disk; resume run", DownloadBenchmark.RunAsync),
         ["dimse-get"] = ("C-GET of a generated 500-instance study from Orthanc: dtp vs dcmtk getscu", DimseGetBenchmark.RunAsync),
         ["convert"] = ("convert a generated 2,000 subjects x 5 samples, 100,000-file dataset (budget 4 s, 300 MB peak) and the golden example", ConvertBenchmark.RunAsync),
         ["demo"] = ("dtp demo end to end, cold and warm (budget 30 s on 2 cores)", DemoBenchmark.RunAsync),

@@ -73,7 +73,7 @@ internal static class IrodsDownloadBenchmark
         }
     }
 
-    private static IrodsClientOptions Options(IrodsTestServer server) => new()
+    internal static IrodsClientOptions Options(IrodsTestServer server) => new()
     {
         Host = "127.0.0.1",
         Port = server.Port,
@@ -133,7 +133,7 @@ internal static class IrodsDownloadBenchmark
     }
 
     /// <summary>The floor: the same files streamed over loopback TCP with no protocol at all (one connection per file, as many in parallel as dtp uses).</summary>
-    private static async Task RawCopyAsync(string sourceFolder, string destination, int parallel, CancellationToken cancellationToken)
+    internal static async Task RawCopyAsync(string sourceFolder, string destination, int parallel, CancellationToken cancellationToken)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -71,27 +71,8 @@ internal static class PacsRetrieveBenchmark
         var seriesJson = await http.GetStringAsync(new Uri($"dicom-web/studies/{study}/series", UriKind.Relative), cancellationToken);
         var seriesUids = System.Text.Json.JsonDocument.Parse(seriesJson).RootElement.EnumerateArray()
             .Select(s => s.GetProperty("0020000E").GetProperty("Value")[0].GetString()!).ToList();
-        var start = new ProcessStartInfo("/usr/bin/curl") { UseShellExecute = false };
-        foreach (var argument in new[] { "-sS", "--no-progress-meter", "--fail", "--parallel", "--parallel-max", Parallel.ToString(CultureInfo.InvariantCulture), "-u", $"{server.UserName}:{server.Password}",
-                     "-H", "Accept: multipart/related; type=\"application/dicom\"; transfer-syntax=*" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        for (var i = 0; i < seriesUids.Count; i++)
-        {
-            start.ArgumentList.Add("-o");
-            start.ArgumentList.Add(Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"series-{i}.multipart")));
-            start.ArgumentList.Add(new Uri(server.DicomWebRoot, $"studies/{study}/series/{seriesUids[i]}").ToString());
-        }
-
-        using var curl = Process.Start(start)!;
-        await curl.WaitForExitAsync(cancellationToken);
-        if (curl.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"curl exited {curl.ExitCode}");
-        }
-
+        var fetches = seriesUids.Select((uid, i) => ($"studies/{study}/series/{uid}", Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"series-{i}.multipart"))));
+        await ExternalTool.RunAsync("curl", ["--parallel", "--parallel-max", Parallel.ToString(CultureInfo.InvariantCulture), .. ExternalTool.CurlWadoArguments(server, fetches)], cancellationToken);
         return Directory.EnumerateFiles(folder).Sum(f => new FileInfo(f).Length);
     }
 }

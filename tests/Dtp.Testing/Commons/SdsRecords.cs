@@ -27,4 +27,17 @@ public static class SdsRecords
         ["also_in_dataset"] = "",
         ["member_of"] = "",
     };
+
+    /// <summary>A manifest row of an experiment for a dataset-relative file, with the file's facts in its supplemental metadata (as the uploader writes them).</summary>
+    public static JsonObject Manifest(string experimentSubmitterId, string filename, Dtp.Storage.ManifestFileFacts facts, string description = "a data file") => new()
+    {
+        ["type"] = "manifest",
+        ["submitter_id"] = $"{experimentSubmitterId}-{filename}",
+        ["experiments"] = new JsonObject { ["submitter_id"] = experimentSubmitterId },
+        ["filename"] = filename,
+        ["timestamp"] = "2026-11-26",
+        ["description"] = description,
+        ["file_type"] = Path.GetExtension(filename),
+        ["supplemental_json_metadata"] = facts.WriteInto(null),
+    };
 }

@@ -58,6 +58,13 @@ public sealed class TestCommons : IAsyncDisposable
         return http;
     }
 
+    /// <summary>
+    /// Returns an <see cref="Dtp.Gen3.Auth"/> for the commons with the admin's credentials file, ignoring the environment and any
+    /// token cache; <paramref name="homeDirectory"/> stands in for the user's home folder.
+    /// </summary>
+    public Dtp.Gen3.Auth CreateAuth(string homeDirectory) => new(BaseUrl, Server.CredentialsPath,
+        options: new Dtp.Gen3.Gen3AuthOptions { UseTokenCache = false, HomeDirectory = homeDirectory, GetEnvironmentVariable = _ => null });
+
     /// <summary>Creates program <paramref name="program"/> and project <paramref name="project"/> as the admin.</summary>
     public async Task CreateProjectAsync(string program, string project, CancellationToken cancellationToken = default)
     {

@@ -40,8 +40,7 @@ internal sealed class DownloadTestBed : IAsyncDisposable
         return bed;
     }
 
-    public Auth CreateAuth() => new(Commons.BaseUrl, Commons.Server.CredentialsPath,
-        options: new Gen3AuthOptions { UseTokenCache = false, HomeDirectory = Root, GetEnvironmentVariable = _ => null });
+    public Auth CreateAuth() => Commons.CreateAuth(Root);
 
     /// <summary>Writes a gen3.json for the commons.</summary>
     public string WriteGen3Config()

@@ -98,17 +98,7 @@ public sealed class DownloaderPacsTests(OrthancFixture orthanc) : IAsyncLifetime
             var uids = new DicomInstanceUids(study, dicom.GetString(DicomTag.SeriesInstanceUID)!, dicom.GetString(DicomTag.SOPInstanceUID)!);
             var name = $"primary/{subject}/{Path.GetFileName(series)}/scan-{named.Count + 1}.dcm";
             named[$"primary/{subject}/{Path.GetFileName(series)}/{Path.GetFileName(file)}"] = name;
-            records.Add(new JsonObject
-            {
-                ["type"] = "manifest",
-                ["submitter_id"] = $"{DatasetId}-{name}",
-                ["experiments"] = new JsonObject { ["submitter_id"] = DatasetId },
-                ["filename"] = name,
-                ["timestamp"] = "2026-11-26",
-                ["description"] = "an MR slice",
-                ["file_type"] = ".dcm",
-                ["supplemental_json_metadata"] = new ManifestFileFacts(bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)), uids).WriteInto(null),
-            });
+            records.Add(SdsRecords.Manifest(DatasetId, name, new ManifestFileFacts(bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)), uids), "an MR slice"));
         }
 
         await bed.SubmitAsync(records);
