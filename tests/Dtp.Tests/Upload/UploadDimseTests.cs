@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dtp.Dicom;
+using Dtp.Download;
 using Dtp.Storage;
 using Dtp.Tests.Dimse;
 using Dtp.Tests.Pacs;
@@ -7,7 +8,7 @@ using Dtp.Upload;
 
 namespace Dtp.Tests.Upload;
 
-/// <summary>Upload over DICOM networking (C-STORE) to the real Orthanc, read back with C-GET; deletion through Orthanc's REST API.</summary>
+/// <summary>Upload over DICOM networking (C-STORE) to the real Orthanc, downloaded with the Downloader (C-FIND, C-GET); deletion through Orthanc's REST API.</summary>
 [Collection(DimseTests.Name)]
 public sealed class UploadDimseTests(DimseFixture fixture) : IAsyncLifetime
 {
@@ -20,7 +21,7 @@ public sealed class UploadDimseTests(DimseFixture fixture) : IAsyncLifetime
     public ValueTask DisposeAsync() => kit.DisposeAsync();
 
     [Fact]
-    public async Task UploadThenDelete_DicomNetworking_InstancesComeBackWithEqualUidsAndPixelsThenDeleteLeavesNothing()
+    public async Task UploadDownloadDelete_DicomNetworking_InstancesComeBackWithEqualUidsAndPixelsThenDeleteLeavesNothing()
     {
         var config = Path.Combine(kit.Home, "pacs-dimse.json");
         await File.WriteAllTextAsync(config, new JsonObject
@@ -34,23 +35,18 @@ public sealed class UploadDimseTests(DimseFixture fixture) : IAsyncLifetime
 
         var summary = await kit.UploadAsync(dimse, options: new UploaderOptions { SkipNonDicom = true }, cancellationToken: Ct);
         var studies = sent.Values.Select(f => f.Dataset.GetString(DicomTag.StudyInstanceUID)!).Distinct().ToList();
-        var received = new List<DicomFile>();
-        foreach (var study in studies)
-        {
-            await foreach (var file in dimse.Store.ListAsync(study, Ct))
-            {
-                await using var stream = await dimse.Store.OpenReadAsync(study, file, cancellationToken: Ct);
-                using var bytes = new MemoryStream();
-                await stream.CopyToAsync(bytes, Ct);
-                received.Add(DicomFile.Read(bytes.ToArray(), file.RelativePath));
-            }
-        }
+        await using var downloader = new Downloader(dimse.Store, dimse.Kind, kit.Auth);
+        var download = await downloader.DownloadDatasetAsync(summary.DatasetId, Path.Combine(kit.Home, "download"),
+            new DownloadOptions { Program = UploadKit.Program, Project = UploadKit.Project }, cancellationToken: Ct);
+        var received = Directory.EnumerateFiles(download.Folder, "*.dcm", SearchOption.AllDirectories)
+            .Select(p => DicomFile.Read(File.ReadAllBytes(p), p)).ToList();
 
         await using var dimseDeleter = new Deleter(kit.Auth, dimse);
         var plan = await dimseDeleter.DeleteDatasetAsync(summary.DatasetId, UploadKit.Program, UploadKit.Project, dryRun: true, Ct);
         await using var deleter = new Deleter(kit.Auth, rest);
         var deleted = await deleter.DeleteDatasetAsync(summary.DatasetId, UploadKit.Program, UploadKit.Project, cancellationToken: Ct);
 
+        Assert.True(download.Complete);
         Assert.Equal(12, summary.FilesVerified);
         Assert.Equal(sent.Keys.Order(StringComparer.Ordinal), received.Select(f => f.Dataset.GetString(DicomTag.SOPInstanceUID)!).Order(StringComparer.Ordinal));
         Assert.All(received, r =>

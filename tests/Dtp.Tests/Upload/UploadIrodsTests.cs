@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
+using Dtp.Download;
+using Dtp.Sds;
 using Dtp.Storage;
 using Dtp.Tests.Irods;
 using Dtp.Upload;
 
 namespace Dtp.Tests.Upload;
 
-/// <summary>Upload and delete with the embedded commons and the iRODS test server (the store reached through <c>irods.json</c>).</summary>
+/// <summary>Upload, download and delete with the embedded commons and the iRODS test server (the store reached through <c>irods.json</c>).</summary>
 public sealed class UploadIrodsTests : IAsyncLifetime
 {
     private UploadKit kit = null!;
@@ -17,7 +19,7 @@ public sealed class UploadIrodsTests : IAsyncLifetime
     public ValueTask DisposeAsync() => kit.DisposeAsync();
 
     [Fact]
-    public async Task UploadThenDelete_IrodsTestServer_StoresTheTreeByteIdenticalThenLeavesNothing()
+    public async Task UploadDownloadDelete_IrodsTestServer_DataByteIdenticalMetadataValidThenNothingLeft()
     {
         await using var server = IrodsTestKit.StartServer();
         var config = Path.Combine(kit.Home, "irods.json");
@@ -29,19 +31,20 @@ public sealed class UploadIrodsTests : IAsyncLifetime
         await using var store = DataStores.Open("irods", config);
 
         var summary = await kit.UploadAsync(store, cancellationToken: Ct);
-        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var file in store.Store.ListAsync(summary.DatasetId, Ct))
-        {
-            await using var content = await store.Store.OpenReadAsync(summary.DatasetId, file, cancellationToken: Ct);
-            stored[file.RelativePath] = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(content, Ct));
-        }
-
+        await using var downloader = new Downloader(store.Store, store.Kind, kit.Auth);
+        var download = await downloader.DownloadDatasetAsync(summary.DatasetId, Path.Combine(kit.Home, "download"),
+            new DownloadOptions { Program = UploadKit.Program, Project = UploadKit.Project }, cancellationToken: Ct);
         await using var deleter = new Deleter(kit.Auth, store);
         var deleted = await deleter.DeleteDatasetAsync(summary.DatasetId, UploadKit.Program, UploadKit.Project, cancellationToken: Ct);
 
-        Assert.Equal(UploadKit.Tree(kit.Source), stored);
-        Assert.Equal(stored.Count, summary.FilesVerified);
-        Assert.Equal(stored.Count, deleted.FilesDeleted);
+        var source = UploadKit.Tree(kit.Source);
+        var isData = (string p) => p.StartsWith("primary/", StringComparison.Ordinal);
+        Assert.True(download.Complete);
+        Assert.Empty(download.MetadataDifferences);
+        Assert.Equal(UploadKit.Tree(kit.Source, p => isData(p)), UploadKit.Tree(download.Folder, p => isData(p)));
+        Assert.DoesNotContain(SdsValidator.Validate(await SdsDatasetReader.ReadAsync(download.Folder, cancellationToken: Ct)), f => f.Severity == SdsSeverity.Error);
+        Assert.Equal(source.Count, summary.FilesVerified);
+        Assert.Equal(source.Count, deleted.FilesDeleted);
         Assert.Empty(await kit.RecordsAsync("experiment", Ct));
         Assert.Empty(await kit.RecordsAsync("manifest", Ct));
         await Assert.ThrowsAnyAsync<DtpException>(async () => await store.Store.ListAsync(summary.DatasetId, Ct).ToListAsync(Ct));
