@@ -27,8 +27,7 @@ public sealed class Downloader : IAsyncDisposable
     private readonly Querier querier;
     private readonly Gen3Dictionary dictionary;
     private readonly ILogger logger;
-    private readonly DataStoreConnection? ownedStore;
-    private readonly Auth? ownedAuth;
+    private readonly PlatformConnection? owned;
 
     /// <summary>Creates a downloader from the original's configuration files.</summary>
     /// <param name="dataStorageConfig">The storage configuration: <c>pacs.json</c>, <c>irods.json</c>, or <c>{"local_root": ...}</c>.</param>
@@ -40,22 +39,10 @@ public sealed class Downloader : IAsyncDisposable
     public Downloader(string dataStorageConfig, string? gen3Config = null, string dataStorageType = "pacs", ILoggerFactory? loggerFactory = null)
     {
         loggerFactory ??= NullLoggerFactory.Instance;
-        var gen3 = gen3Config is null ? null : Gen3Config.Load(gen3Config);
-        ownedAuth = new Auth(gen3?.Endpoint?.ToString(), gen3?.CredentialsFile,
-            options: new Gen3AuthOptions { LoggerFactory = loggerFactory, CertificateAuthorityFile = gen3?.CertificateAuthorityFile });
-        try
-        {
-            ownedStore = DataStores.Open(dataStorageType, dataStorageConfig, loggerFactory: loggerFactory);
-        }
-        catch
-        {
-            ownedAuth.Dispose();
-            throw;
-        }
-
-        store = ownedStore.Store;
+        owned = PlatformConnection.Open(dataStorageConfig, gen3Config, dataStorageType, loggerFactory, maxConnections: 4);
+        store = owned.Storage.Store;
         storageType = dataStorageType;
-        querier = new Querier(ownedAuth, loggerFactory: loggerFactory);
+        querier = new Querier(owned.Auth, loggerFactory: loggerFactory);
         dictionary = Gen3Dictionary.Sds;
         logger = loggerFactory.CreateLogger<Downloader>();
     }
@@ -135,15 +122,7 @@ public sealed class Downloader : IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        if (ownedStore is not null)
-        {
-            await ownedStore.DisposeAsync().ConfigureAwait(false);
-        }
-
-        ownedAuth?.Dispose();
-    }
+    public ValueTask DisposeAsync() => owned?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     /// <summary>
     /// Writes the SDS metadata files from Gen3's records (in the version the dataset declares) and compares each with the store's

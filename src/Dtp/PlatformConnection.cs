@@ -3,9 +3,9 @@ using Dtp.Gen3;
 using Dtp.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Dtp.Upload;
+namespace Dtp;
 
-/// <summary>The commons and the store an <see cref="Uploader"/> or <see cref="Deleter"/> works with, and which of them it owns.</summary>
+/// <summary>The commons and the store a downloader, uploader or deleter works with, and whether it owns them.</summary>
 internal sealed class PlatformConnection : IAsyncDisposable
 {
     private readonly bool owned;
@@ -28,9 +28,17 @@ internal sealed class PlatformConnection : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(dataStorageConfig);
         var config = gen3Config is null ? null : Gen3Config.Load(gen3Config);
-        var storage = DataStores.Open(dataStorageType, dataStorageConfig, maxConnections, loggerFactory);
         var options = new Gen3AuthOptions { LoggerFactory = loggerFactory, CertificateAuthorityFile = config?.CertificateAuthorityFile };
-        return new PlatformConnection(new Auth(config?.Endpoint?.ToString(), config?.CredentialsFile, options: options), storage, owned: true);
+        var auth = new Auth(config?.Endpoint?.ToString(), config?.CredentialsFile, options: options);
+        try
+        {
+            return new PlatformConnection(auth, DataStores.Open(dataStorageType, dataStorageConfig, maxConnections, loggerFactory), owned: true);
+        }
+        catch
+        {
+            auth.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
