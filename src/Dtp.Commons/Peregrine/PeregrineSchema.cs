@@ -25,7 +25,8 @@ internal static class PeregrineSchema
         var pathInput = new InputObjectGraphType { Name = "WithPathToInput" };
         pathInput.AddField(new FieldType { Name = "id", ResolvedType = new StringGraphType() });
         pathInput.AddField(new FieldType { Name = "type", ResolvedType = new StringGraphType() });
-        foreach (var property in nodes.SelectMany(ScalarProperties).DistinctBy(p => p.Name).Where(p => p.Name is not ("id" or "type")))
+        // a name several node types share takes the type of the last of them by name, as in peregrine (title is a list: dataset_description's)
+        foreach (var property in nodes.SelectMany(ScalarProperties).GroupBy(p => p.Name, StringComparer.Ordinal).Select(g => g.Last()).Where(p => p.Name is not ("id" or "type")))
         {
             pathInput.AddField(new FieldType { Name = property.Name, ResolvedType = property.Type });
         }
