@@ -25,7 +25,8 @@ internal static class PeregrineSchema
         var pathInput = new InputObjectGraphType { Name = "WithPathToInput" };
         pathInput.AddField(new FieldType { Name = "id", ResolvedType = new StringGraphType() });
         pathInput.AddField(new FieldType { Name = "type", ResolvedType = new StringGraphType() });
-        foreach (var property in nodes.SelectMany(ScalarProperties).DistinctBy(p => p.Name).Where(p => p.Name is not ("id" or "type")))
+        // a name several node types share takes the type of the last of them by name, as in peregrine (title is a list: dataset_description's)
+        foreach (var property in nodes.SelectMany(ScalarProperties).GroupBy(p => p.Name, StringComparer.Ordinal).Select(g => g.Last()).Where(p => p.Name is not ("id" or "type")))
         {
             pathInput.AddField(new FieldType { Name = property.Name, ResolvedType = property.Type });
         }
@@ -117,7 +118,7 @@ internal static class PeregrineSchema
             Argument("with_path_to", new ListGraphType(pathInput)));
         foreach (var property in ScalarProperties(node).Where(p => p.Name != "submitter_id" && p.Name != "id"))
         {
-            arguments.Add(Argument(property.Name, new ListGraphType(property.Type)));
+            arguments.Add(Argument(property.Name, new ListGraphType(property.Filter)));
         }
 
         if (node.Name == "project")
@@ -132,32 +133,39 @@ internal static class PeregrineSchema
     private static QueryArgument Argument(string name, IGraphType type, object? defaultValue = null) =>
         new(type) { Name = name, DefaultValue = defaultValue };
 
-    /// <summary>The dictionary properties that become scalar fields (links excluded), sorted by name, with their GraphQL types.</summary>
-    private static List<(string Name, ScalarGraphType Type)> ScalarProperties(DictionaryNode node)
+    /// <summary>
+    /// The dictionary properties that become value fields (links excluded), sorted by name: the field's GraphQL type, and the
+    /// scalar type a filter argument lists. Like peregrine, a property whose (first non-null) JSON type is <c>array</c> is a
+    /// list of strings whatever its items, and its filter takes strings.
+    /// </summary>
+    private static List<(string Name, IGraphType Type, ScalarGraphType Filter)> ScalarProperties(DictionaryNode node)
     {
         var links = node.Links.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         var properties = node.Schema["properties"] as JsonObject ?? [];
         return node.Properties
             .Where(p => !links.Contains(p) && p != "type")
-            .Select(p => (p, ScalarType(properties[p])))
-            .OrderBy(p => p.p, StringComparer.Ordinal)
+            .Select(p => (Name: p, Json: JsonType(properties[p])))
+            .Select(p => (p.Name, p.Json == "array" ? new ListGraphType(new StringGraphType()) : (IGraphType)ScalarType(p.Json), ScalarType(p.Json)))
+            .OrderBy(p => p.Name, StringComparer.Ordinal)
             .ToList();
     }
 
-    private static ScalarGraphType ScalarType(JsonNode? schema)
+    /// <summary>A property's JSON type as peregrine reads it: the first one that is not <c>null</c> when several are allowed.</summary>
+    private static string? JsonType(JsonNode? schema)
     {
         var type = schema?["type"];
-        var name = type is JsonArray array ? array.Select(t => (string?)t).FirstOrDefault(t => t != "null") : (string?)type;
-        return name switch
-        {
-            "integer" => new IntGraphType(),
-            "number" => new FloatGraphType(),
-            "boolean" => new BooleanGraphType(),
-            _ => new StringGraphType(),
-        };
+        return type is JsonArray array ? array.Select(t => (string?)t).FirstOrDefault(t => t != "null") : (string?)type;
     }
 
-    private static FieldType ScalarField(string name, ScalarGraphType type, Func<GraphRecord, object?> value) => new()
+    private static ScalarGraphType ScalarType(string? jsonType) => jsonType switch
+    {
+        "integer" => new IntGraphType(),
+        "number" => new FloatGraphType(),
+        "boolean" => new BooleanGraphType(),
+        _ => new StringGraphType(),
+    };
+
+    private static FieldType ScalarField(string name, IGraphType type, Func<GraphRecord, object?> value) => new()
     {
         Name = name,
         ResolvedType = type,
@@ -175,12 +183,25 @@ internal static class PeregrineSchema
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
-    /// <summary>A stored JSON value as the field's scalar type; arrays and objects become their JSON text, as peregrine shows them as strings.</summary>
-    private static object? Value(JsonElement? stored, ScalarGraphType type)
+    /// <summary>
+    /// A stored JSON value as the field's type: a list field gets the items as strings (a lone value as a list of one); a
+    /// string field holding an array or object (a <c>[string, array]</c> property) gets its JSON text.
+    /// </summary>
+    private static object? Value(JsonElement? stored, IGraphType type)
     {
         if (stored is not { } value)
         {
             return null;
+        }
+
+        if (type is ListGraphType)
+        {
+            return value.ValueKind switch
+            {
+                JsonValueKind.Null => null,
+                JsonValueKind.Array => value.EnumerateArray().Select(Text).ToList(),
+                _ => new List<string?> { Text(value) },
+            };
         }
 
         return value.ValueKind switch
@@ -194,4 +215,11 @@ internal static class PeregrineSchema
             _ => null,
         };
     }
+
+    private static string? Text(JsonElement item) => item.ValueKind switch
+    {
+        JsonValueKind.String => item.GetString(),
+        JsonValueKind.Null => null,
+        _ => item.GetRawText(),
+    };
 }

@@ -245,14 +245,14 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
     /// <summary>For one_to_one and one_to_many links a parent takes one child: neither another stored record nor another of the batch may link to it.</summary>
     private static void CheckParentMultiplicity(List<Pending> entities, Lookup lookup)
     {
-        var claimed = new Dictionary<(string Link, string Target), Pending>();
+        var claimed = new Dictionary<(string Type, string Link, string Target), Pending>();
         foreach (var entity in entities.Where(e => e.Outcome.Valid))
         {
             foreach (var link in entity.Node.Links.Where(l => l.IsFromOne))
             {
                 foreach (var target in entity.Links.GetValueOrDefault(link.Name) ?? [])
                 {
-                    var taken = !claimed.TryAdd((link.Name, target), entity) || lookup.ChildCount(target, link.Name, entity.Outcome.Id!) > 0;
+                    var taken = !claimed.TryAdd((entity.Node.Name, link.Name, target), entity) || lookup.ChildCount(target, link.Name, entity.Node.Name, entity.Outcome.Id!) > 0;
                     if (taken)
                     {
                         entity.Outcome.AddError(new RecordError([link.Name],
@@ -504,8 +504,8 @@ internal sealed class SubmissionService(Gen3Dictionary dictionary, CommonsStore 
             return node;
         }
 
-        public long ChildCount(string target, string link, string exceptSource) =>
-            GraphStore.CountChildren(connection, transaction, target, link, exceptSource);
+        public long ChildCount(string target, string link, string sourceType, string exceptSource) =>
+            GraphStore.CountChildren(connection, transaction, target, link, sourceType, exceptSource);
 
         public bool HasLink(string id, string link) =>
             GraphStore.LinksOf(connection, [id], transaction).GetValueOrDefault(id)?.Any(l => l.Link == link) == true;

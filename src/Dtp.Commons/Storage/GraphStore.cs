@@ -89,14 +89,18 @@ internal static class GraphStore
         return result;
     }
 
-    /// <summary>Counts the nodes other than <paramref name="exceptSource"/> linked to <paramref name="target"/> through <paramref name="link"/>.</summary>
-    public static long CountChildren(SqliteConnection connection, SqliteTransaction transaction, string target, string link, string exceptSource)
+    /// <summary>
+    /// Counts the nodes of <paramref name="sourceType"/> other than <paramref name="exceptSource"/> linked to
+    /// <paramref name="target"/> through <paramref name="link"/> (other node types' links of the same name are other edges).
+    /// </summary>
+    public static long CountChildren(SqliteConnection connection, SqliteTransaction transaction, string target, string link, string sourceType, string exceptSource)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT COUNT(*) FROM edges WHERE dst = $d AND link = $l AND src <> $s";
+        command.CommandText = "SELECT COUNT(*) FROM edges e JOIN nodes n ON n.id = e.src WHERE e.dst = $d AND e.link = $l AND n.type = $t AND e.src <> $s";
         command.Parameters.AddWithValue("$d", target);
         command.Parameters.AddWithValue("$l", link);
+        command.Parameters.AddWithValue("$t", sourceType);
         command.Parameters.AddWithValue("$s", exceptSource);
         return (long)command.ExecuteScalar()!;
     }

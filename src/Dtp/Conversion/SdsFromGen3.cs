@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dtp.Gen3.Dictionary;
 using Dtp.Sds;
+using Dtp.Storage;
 
 namespace Dtp.Conversion;
 
@@ -104,6 +105,8 @@ public sealed class SdsFromGen3
 
     private const string MetadataVersion = "metadata_version";
 
+    private const string SupplementalJsonMetadata = "supplemental_json_metadata";
+
     /// <summary>Returns a property value as cell texts: one per list item, none for null or empty text.</summary>
     private static List<string> Texts(JsonNode? value)
     {
@@ -135,6 +138,10 @@ public sealed class SdsFromGen3
         JsonValueKind.False => "FALSE",
         _ => value.ToJsonString(),
     };
+
+    /// <summary>A manifest row's <c>supplemental_json_metadata</c> without the facts dtp's uploader keeps there (which are not the curator's).</summary>
+    private static JsonNode? CuratorMetadata(JsonNode? value) =>
+        value is JsonValue text && text.TryGetValue(out string? metadata) ? (JsonNode?)ManifestFileFacts.RemoveFrom(metadata) : value;
 
     /// <summary>Returns the submitter ids a link property names (<c>{"submitter_id": ...}</c> or an array of them).</summary>
     private static IEnumerable<string> Linked(JsonNode? link) => link switch
@@ -292,7 +299,7 @@ public sealed class SdsFromGen3
                     continue;
                 }
 
-                var texts = Texts(value);
+                var texts = Texts(node.Name == "manifest" && property == SupplementalJsonMetadata ? CuratorMetadata(value) : value);
                 if (texts.Count == 0 || (texts is [DefaultConversion.Placeholder] && node.Required.Contains(property)))
                 {
                     continue;

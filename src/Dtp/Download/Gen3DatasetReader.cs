@@ -84,19 +84,17 @@ internal sealed class Gen3DatasetReader(Querier querier, Gen3Dictionary dictiona
         }
     }
 
-    /// <summary>The node's properties of JSON type array (keywords, contributor names, ...).</summary>
-    private static HashSet<string> ListProperties(DictionaryNode node) =>
-        (node.Schema["properties"] as JsonObject ?? []).Where(p => p.Value?["type"] switch
-        {
-            JsonArray types => types.Any(t => (string?)t == "array"),
-            JsonValue t => (string?)t == "array",
-            _ => false,
-        }).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-
     /// <summary>
-    /// Turns list properties that arrive as JSON text back into lists: peregrine's GraphQL schema may type them as strings
-    /// (the embedded commons does), while the records keep lists as lists.
+    /// The node's properties that may hold a list yet that peregrine serves as strings: those typed <c>[string, array]</c>
+    /// (the manifest's <c>is_derived_from</c>, ...). Properties typed <c>array</c> arrive as GraphQL lists.
     /// </summary>
+    private static HashSet<string> ListProperties(DictionaryNode node) =>
+        (node.Schema["properties"] as JsonObject ?? []).Where(p => p.Value?["type"] is JsonArray types
+            && types.Any(t => (string?)t == "array")
+            && types.Select(t => (string?)t).FirstOrDefault(t => t != "null") != "array")
+            .Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Turns <c>[string, array]</c> properties that arrive as JSON list text back into lists, as the records keep them.</summary>
     private static JsonObject ReadLists(JsonObject record, HashSet<string> lists)
     {
         foreach (var name in lists)

@@ -84,6 +84,28 @@ public sealed record ManifestFileFacts(long Size, string Sha256, DicomInstanceUi
         return root.ToJsonString();
     }
 
+    /// <summary>
+    /// Takes dtp's facts out of a manifest row's <c>supplemental_json_metadata</c>, giving back what the curator put there:
+    /// the other members, or the text <see cref="WriteInto"/> kept under <c>text</c>.
+    /// </summary>
+    /// <param name="supplementalJsonMetadata">The property's text, or null.</param>
+    /// <returns>The text without dtp's key (a compact JSON object when other members remain); null when nothing else remains;
+    /// the text itself when it holds no dtp key.</returns>
+    public static string? RemoveFrom(string? supplementalJsonMetadata)
+    {
+        if (ParseObject(supplementalJsonMetadata) is not { } root || !root.Remove(Key))
+        {
+            return supplementalJsonMetadata;
+        }
+
+        return root.Count switch
+        {
+            0 => null,
+            1 when root["text"] is JsonValue value && value.TryGetValue(out string? text) => text,
+            _ => root.ToJsonString(),
+        };
+    }
+
     private static JsonObject? ParseObject(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))

@@ -312,8 +312,23 @@ public sealed class CommonsServerTests
         Assert.Equal("INVALID_LINK", (string?)second["entities"]![0]!["errors"]![0]!["type"]);
     }
 
+    [Fact]
+    public async Task Put_OneToOneChildOfParentWithOtherTypesChildren_IsAccepted()
+    {
+        await using var commons = await StartWithProjectAsync();
+        using var http = commons.CreateClient();
+        await SendAsync(http, HttpMethod.Put, "api/v0/submission/demo/p1", Experiment("e1").ToJsonString(), "application/json");
+        await SendAsync(http, HttpMethod.Put, "api/v0/submission/demo/p1", SdsRecords.Case("c1", "e1").ToJsonString(), "application/json");
+
+        var (status, body) = await SendAsync(http, HttpMethod.Put, "api/v0/submission/demo/p1",
+            new JsonArray(Complete("dataset_description", "dd1", "experiments", "e1"), Complete("manifest", "m1", "experiments", "e1")).ToJsonString(), "application/json");
+
+        Assert.Equal(200, status);
+        Assert.True((bool)body["success"]!, body.ToJsonString());
+    }
+
     /// <summary>A record of <paramref name="type"/> with every required property set to an empty value of its schema type.</summary>
-    private static JsonObject Complete(string type, string submitterId, string link, string parent)
+    internal static JsonObject Complete(string type, string submitterId, string link, string parent)
     {
         var node = Dtp.Gen3.Dictionary.Gen3Dictionary.Sds.Nodes[type];
         var record = new JsonObject { ["type"] = type, ["submitter_id"] = submitterId, [link] = new JsonObject { ["submitter_id"] = parent } };

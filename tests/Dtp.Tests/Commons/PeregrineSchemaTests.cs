@@ -68,6 +68,17 @@ public sealed class PeregrineSchemaTests
                 differences.Add($"{typeName}: {kind} {name} extra");
             }
 
+            var ourLists = ScalarLists(ourType);
+            foreach (var name in ScalarLists(recorded[typeName]).Where(mine.ContainsKey).Except(ourLists))
+            {
+                differences.Add($"{typeName}.{name}: not a list of scalars");
+            }
+
+            foreach (var name in ourLists.Where(theirs.ContainsKey).Except(ScalarLists(recorded[typeName])))
+            {
+                differences.Add($"{typeName}.{name}: a list of scalars");
+            }
+
             foreach (var (name, theirArgs) in theirs.Where(f => mine.ContainsKey(f.Key)))
             {
                 foreach (var argument in theirArgs.Except(mine[name]).Where(a => !Omitted.ContainsKey($"argument {a}")))
@@ -87,6 +98,12 @@ public sealed class PeregrineSchemaTests
 
     private static Dictionary<string, JsonNode> Types(JsonNode introspection) =>
         introspection["data"]!["__schema"]!["types"]!.AsArray().ToDictionary(t => (string)t!["name"]!, t => t!, StringComparer.Ordinal);
+
+    /// <summary>The fields (or input fields) whose type is a list of a scalar, such as the array-typed properties.</summary>
+    private static HashSet<string> ScalarLists(JsonNode type) =>
+        [.. (type["fields"] as JsonArray ?? type["inputFields"]!.AsArray())
+            .Where(f => (string?)f!["type"]!["kind"] == "LIST" && (string?)f["type"]!["ofType"]?["kind"] == "SCALAR")
+            .Select(f => (string)f!["name"]!)];
 
     private static Dictionary<string, HashSet<string>> Fields(JsonNode type) =>
         (type["fields"] as JsonArray ?? type["inputFields"]!.AsArray()).ToDictionary(

@@ -186,6 +186,36 @@ public sealed class PeregrineTests
     }
 
     [Fact]
+    public async Task Query_ArrayProperties_ReturnListsOfStringsLikePeregrine()
+    {
+        await using var commons = await StartWithRecordsAsync();
+        using var http = commons.CreateClient();
+        var description = CommonsServerTests.Complete("dataset_description", "dd1", "experiments", "e1");
+        description["keywords"] = new JsonArray("heart", "model");
+        description["number_of_subjects"] = new JsonArray(3);
+        description["title"] = new JsonArray();
+        var manifest = CommonsServerTests.Complete("manifest", "m1", "experiments", "e1");
+        manifest["is_derived_from"] = new JsonArray("a.csv", "b.csv");
+        await PutAsync(http, "demo/p1", new JsonArray(description, manifest));
+
+        var (status, body) = await QueryAsync(http, """
+            { dataset_description(keywords: ["x"]) { submitter_id }
+              all: dataset_description { keywords number_of_subjects title subtitle }
+              manifest { is_derived_from } }
+            """);
+
+        Assert.Equal(200, status);
+        Assert.Null(body["errors"]);
+        var record = body["data"]!["all"]![0]!;
+        Assert.Equal(["heart", "model"], record["keywords"]!.AsArray().Select(k => (string?)k));
+        Assert.Equal(["3"], record["number_of_subjects"]!.AsArray().Select(k => (string?)k));
+        Assert.Empty(record["title"]!.AsArray());
+        Assert.Empty(body["data"]!["dataset_description"]!.AsArray());
+        // [string, array] properties are strings in peregrine's schema: a stored list comes back as text
+        Assert.Equal("[\"a.csv\",\"b.csv\"]", (string?)body["data"]!["manifest"]![0]!["is_derived_from"]);
+    }
+
+    [Fact]
     public async Task GetSchema_WithoutAuth_ReturnsIntrospection()
     {
         await using var commons = await TestCommons.StartAsync(Ct);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Dtp.Conversion;
 using Dtp.Gen3.Dictionary;
 using Dtp.Sds;
+using Dtp.Storage;
 using Dtp.Tests.Infrastructure;
 using Dtp.Tests.Sds;
 
@@ -117,6 +118,31 @@ public sealed class SdsFromGen3Tests : IDisposable
         ], result.Findings.Select(f => (f.Node!, f.Property!)).Order());
         Assert.All(result.Findings, f => Assert.Equal(ConversionSeverity.Warning, f.Severity));
         Assert.Contains("extra column 'is_derived_from'", result.Findings.Single(f => f.Property == "is_derived_from").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteAsync_ManifestWithDtpFacts_WritesOnlyTheCuratorsSupplementalMetadata()
+    {
+        var folder = Path.Combine(root, Experiment);
+        var records = PeregrineRecords();
+        var facts = new ManifestFileFacts(3, new string('a', 64));
+        var onlyFacts = records.Manifests[0].DeepClone().AsObject();
+        onlyFacts["supplemental_json_metadata"] = facts.WriteInto(null);
+        var withCurators = records.Manifests[0].DeepClone().AsObject();
+        withCurators["filename"] = "primary/sub-1/b.dcm";
+        withCurators["supplemental_json_metadata"] = facts.WriteInto("""{"k": 1}""");
+
+        var onlyFactsResult = await new SdsFromGen3().WriteAsync(records with { Manifests = [onlyFacts] }, folder, cancellationToken: Ct);
+        var onlyFactsTable = (await SdsDatasetReader.ReadAsync(folder, cancellationToken: Ct)).Manifests.Single();
+        var withCuratorsResult = await new SdsFromGen3().WriteAsync(records with { Manifests = [withCurators] }, folder, cancellationToken: Ct);
+        var withCuratorsRow = (await SdsDatasetReader.ReadAsync(folder, cancellationToken: Ct)).Manifests.Single().Records[0];
+
+        Assert.Null(onlyFactsTable.Header("supplemental_json_metadata"));
+        Assert.Equal("primary/sub-1/a.dcm", onlyFactsTable.Records[0]["filename"]!.Text);
+        Assert.DoesNotContain(onlyFactsResult.Findings, f => f.Property == "supplemental_json_metadata");
+        Assert.Equal("""{"k":1}""", withCuratorsRow["supplemental_json_metadata"]!.Text);
+        Assert.Contains(withCuratorsResult.Findings, f => f.Property == "supplemental_json_metadata");
+        Assert.True(ManifestFileFacts.TryRead((string?)onlyFacts["supplemental_json_metadata"], out _));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class DownloaderLocalTests : IAsyncLifetime
         Assert.Equal(Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Count() - 4, summary.Transferred);
         Assert.Equal(["dataset_description.xlsx", "manifest.xlsx", "samples.xlsx", "subjects.xlsx"], summary.MetadataFiles.Order(StringComparer.Ordinal));
         Assert.Empty(summary.MetadataDifferences);
-        Assert.All(summary.Findings, f => Assert.Contains("supplemental_json_metadata", f, StringComparison.Ordinal));
+        Assert.Empty(summary.Findings);
         Assert.Equal(18, summary.Files.Count(f => f.VerifiedWith.Contains("sha256 (manifest)", StringComparison.Ordinal)));
         Assert.False(Directory.Exists(Final + Downloader.PartialSuffix));
         Assert.Contains("code_description.xlsx", summary.ExtraFiles);

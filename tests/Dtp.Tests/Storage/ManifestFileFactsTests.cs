@@ -53,4 +53,27 @@ public sealed class ManifestFileFactsTests
         Assert.False(found);
         Assert.Null(facts);
     }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("free text note", "free text note")]
+    [InlineData("""{"scanner":"3T","site":{"id":2}}""", """{"scanner":"3T","site":{"id":2}}""")]
+    public void RemoveFrom_WrittenFacts_GivesBackTheCuratorsValue(string? curators, string? expected)
+    {
+        var text = new ManifestFileFacts(5, Sha).WriteInto(curators);
+
+        var removed = ManifestFileFacts.RemoveFrom(text);
+
+        Assert.Equal(expected, removed);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"scanner": "3T"}""")]
+    public void RemoveFrom_TextWithoutFacts_ReturnsItUnchanged(string text)
+    {
+        var removed = ManifestFileFacts.RemoveFrom(text);
+
+        Assert.Equal(text, removed);
+    }
 }
