@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Dtp.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Dtp.Storage.Irods;
@@ -270,47 +271,8 @@ public sealed partial class IrodsClient
     private static partial void LogRetry(ILogger logger, string path, int attempt, string reason);
 
     /// <summary>Passes reads through and hashes what passes.</summary>
-    private sealed class HashingReadStream(Stream inner, IncrementalHash hash) : Stream
+    private sealed class HashingReadStream(Stream inner, IncrementalHash hash) : ForwardReadStream(inner)
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var count = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            hash.AppendData(buffer.Span[..count]);
-            return count;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var read = inner.Read(buffer, offset, count);
-            hash.AppendData(buffer, offset, read);
-            return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void OnRead(ReadOnlySpan<byte> data) => hash.AppendData(data);
     }
 }
