@@ -43,7 +43,7 @@ internal static class DemoCommands
         Line(string.Create(CultureInfo.InvariantCulture, $"1. started an embedded Gen3 commons at {r.CommonsUrl} (data: {Path.Combine(r.Folder, "commons")}), program {DemoRunner.Program}, project {DemoRunner.Project}, user {DemoRunner.User}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"2. built the example SDS 2.0.0 dataset: {ExampleDataset.Subjects} subjects x {ExampleDataset.SamplesPerSubject} MR series x {ExampleDataset.ImagesPerSample} generated DICOM images"));
         Line(string.Create(CultureInfo.InvariantCulture, $"3. uploaded it as {u.DatasetId}: {records}; {u.FilesPushed.Count} files ({u.BytesPushed} bytes) into the local store {Path.Combine(r.Folder, "store")}, {u.FilesVerified} verified"));
-        Line(string.Create(CultureInfo.InvariantCulture, $"4. downloaded it back with the Downloader (files from the store, metadata from Gen3): {r.Download.Files.Count} files, {r.Download.Verified} verified"));
+        Line(string.Create(CultureInfo.InvariantCulture, $"4. downloaded it back with the Downloader (files from the store, metadata from Gen3): {r.Download.Files.Count} data files, {r.Download.Verified} verified; {r.Download.MetadataFiles.Count} metadata files written from Gen3"));
         Line(string.Create(CultureInfo.InvariantCulture, $"5. validated the download: {r.ValidationErrors} errors, {r.ValidationWarnings} warnings ({r.Elapsed.TotalSeconds:F1} s in all)"));
         Line("");
         Line($"the dataset is in {r.Download.Folder}");
