@@ -70,26 +70,8 @@ internal static class Gen3SubmitBenchmark
     });
 
     private static async Task Seed(Gen3Submitter submitter, string project, CancellationToken cancellationToken) =>
-        await submitter.SubmitRecordsAsync("bench", project, [new JsonObject
-        {
-            ["type"] = "experiment", ["submitter_id"] = project + "-dataset", ["projects"] = new JsonObject { ["code"] = project },
-        }], cancellationToken: cancellationToken).ConfigureAwait(false);
+        await submitter.SubmitRecordsAsync("bench", project, [SdsRecords.Experiment(project + "-dataset", project)], cancellationToken: cancellationToken).ConfigureAwait(false);
 
-    private static List<JsonObject> Cases(int count, string project) => [.. Enumerable.Range(1, count).Select(i => new JsonObject
-    {
-        ["type"] = "case",
-        ["submitter_id"] = FormattableString.Invariant($"{project}-sub-{i:D6}"),
-        ["experiments"] = new JsonObject { ["submitter_id"] = project + "-dataset" },
-        ["subject_id"] = FormattableString.Invariant($"sub-{i}"),
-        ["pool_id"] = "pool-1",
-        ["subject_experimental_group"] = "g1",
-        ["age"] = "30 years",
-        ["sex"] = "Female",
-        ["species"] = "Homo sapiens",
-        ["strain"] = "C57BL/6",
-        ["rrid_for_strain"] = "RRID:IMSR_JAX:000664",
-        ["age_category"] = "adult",
-        ["also_in_dataset"] = "none",
-        ["member_of"] = "none",
-    })];
+    private static List<JsonObject> Cases(int count, string project) =>
+        [.. Enumerable.Range(1, count).Select(i => SdsRecords.Case(FormattableString.Invariant($"{project}-sub-{i:D6}"), project + "-dataset"))];
 }
