@@ -26,6 +26,10 @@ internal sealed class BenchmarkReport
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
             : Environment.GetEnvironmentVariable(QuickVariable) == "1" ? quick : full;
 
+    /// <summary>Gets the 1, 5 and 15-minute load averages (Linux), so that figures taken on a busy machine can be read as such.</summary>
+    public static string LoadAverages() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     /// <summary>The environment variable <c>all --quick</c> sets for its child processes, so scenarios choose their small sizes.</summary>
     public const string QuickVariable = "DTP_BENCH_QUICK";
 }
@@ -33,12 +37,15 @@ internal sealed class BenchmarkReport
 /// <summary>This process's peak resident memory (Linux <c>VmHWM</c>), which a scenario can reset to measure one operation alone.</summary>
 internal static class PeakMemory
 {
-    /// <summary>Collects garbage and resets the kernel's peak resident set of this process, so the next peak is the next operation's own.</summary>
+    /// <summary>
+    /// Collects garbage, giving freed memory back to the system, and resets the kernel's peak resident set of this process to the
+    /// current one, so the next peak is the next operation's own (plus what the process still holds).
+    /// </summary>
     public static void Reset()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        GC.Collect();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         try
         {
             File.WriteAllText("/proc/self/clear_refs", "5");

@@ -118,7 +118,7 @@ internal static class BenchmarkRunner
         var work = Directory.CreateTempSubdirectory("dtp-bench-all-").FullName;
         var outcomes = new List<ScenarioOutcome>();
         var clock = Stopwatch.StartNew();
-        var loadBefore = LoadAverages();
+        var loadBefore = BenchmarkReport.LoadAverages();
         try
         {
             foreach (var scenario in Scenarios.Where(s => only.Length == 0 || only.Contains(s.Name)))
@@ -140,7 +140,7 @@ internal static class BenchmarkRunner
 
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dtp benchmarks{(quick ? " (--quick sizes)" : "")}: {outcomes.Count} scenarios in {clock.Elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores; load average {loadBefore} before, {LoadAverages()} after"));
+            $"dtp benchmarks{(quick ? " (--quick sizes)" : "")}: {outcomes.Count} scenarios in {clock.Elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores; load average {loadBefore} before, {BenchmarkReport.LoadAverages()} after"));
         Console.Write(Table(outcomes));
         return outcomes.Any(o => o.Failed is not null) ? 1 : 0;
     }
@@ -226,9 +226,6 @@ internal static class BenchmarkRunner
 
         return text.ToString();
     }
-
-    private static string LoadAverages() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private sealed record Scenario(string Name, string Description, Func<BenchmarkReport, CancellationToken, Task> Run, int? MemoryBudgetMb = null);
 

@@ -23,7 +23,7 @@ internal static class DemoBenchmark
                     throw new InvalidOperationException($"dtp demo exited {exit}: {error}");
                 }
 
-                Console.WriteLine($"dtp demo ({run}): {watch.Elapsed.TotalSeconds:F2} s (budget 30 s), {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+                Console.WriteLine($"dtp demo ({run}): {watch.Elapsed.TotalSeconds:F2} s (budget 30 s), {Environment.ProcessorCount} cores, load average {BenchmarkReport.LoadAverages()}");
                 report.Add($"dtp demo end to end ({run})", watch.Elapsed.TotalSeconds, "s", target: 30);
             }
         }
@@ -32,7 +32,4 @@ internal static class DemoBenchmark
             Directory.Delete(work, recursive: true);
         }
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -16,7 +16,7 @@ internal static class LoadBenchmark
     public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         var seconds = BenchmarkReport.Size("DTP_BENCH_SECONDS", 60, 10);
-        Console.WriteLine($"{Clients} clients for {seconds} s; load average {SdsManifestBenchmark.LoadAverage()} on {Environment.ProcessorCount} cores");
+        Console.WriteLine($"{Clients} clients for {seconds} s; load average {BenchmarkReport.LoadAverages()} on {Environment.ProcessorCount} cores");
         await using var commons = await TestCommons.StartAsync(cancellationToken);
         await commons.CreateProjectAsync("bench", "load", cancellationToken);
 
