@@ -23,8 +23,7 @@ namespace Dtp.Benchmarks;
 /// </summary>
 internal static class DownloadBenchmark
 {
-    /// <summary>The size of every generated file.</summary>
-    internal const int FileSize = 5 * 1024 * 1024;
+    private const int FileSize = 5 * 1024 * 1024;
 
     /// <summary>The commons program the benchmark datasets are registered in.</summary>
     internal const string Program = "bench";
