@@ -11,8 +11,9 @@ namespace Dtp.Benchmarks;
 /// <summary>
 /// The <see cref="Downloader"/> with 16 parallel transfers over two datasets of 5 MB files, 100 files (0.5 GB) and 400 files
 /// (2 GB; 20 and 80 under <c>all --quick</c>), from the local folder store and the iRODS test server: throughput and the peak
-/// memory of each download alone, which must not grow with the dataset. The files are generated once into
-/// <c>&lt;temp&gt;/dtp-benchmarks/download-parallel</c> and reused.
+/// memory of each download alone, which must not grow with the dataset (the embedded commons and the iRODS test server run in
+/// this process and count in it; the GC may let garbage grow the peak, so check with <c>DOTNET_GCHeapHardLimit</c>). The files
+/// are generated once into <c>&lt;temp&gt;/dtp-benchmarks/download-parallel</c> and reused.
 /// </summary>
 internal static class DownloadParallelBenchmark
 {
