@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -7,7 +8,8 @@ namespace Dtp.Commons.Sheepdog;
 /// <summary>
 /// The UTF-8 body of an export, built in one reused buffer and written to the response in chunks of about 64 KB:
 /// stored UTF-8 text is copied as it is, JSON strings are escaped as <see cref="Http.Options"/> escapes them and
-/// TSV fields are quoted as Python's csv writer quotes them.
+/// TSV fields are quoted as Python's csv writer quotes them. The methods called per value are compiled optimized at first
+/// use, so that the first export of a process does not run them unoptimized for thousands of records.
 /// </summary>
 internal sealed class ExportBuffer(Stream stream)
 {
@@ -26,6 +28,7 @@ internal sealed class ExportBuffer(Stream stream)
     public void Write(string text) => buffer.Advance(Encoding.UTF8.GetBytes(text, buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length))));
 
     /// <summary>Writes a quoted JSON string, or <c>null</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteJsonString(ReadOnlySpan<byte> utf8, bool isNull = false)
     {
         if (isNull)
@@ -42,6 +45,7 @@ internal sealed class ExportBuffer(Stream stream)
     public void WriteJsonString(byte[]? utf8) => WriteJsonString(utf8, utf8 is null);
 
     /// <summary>Writes a TSV field, when <paramref name="quote"/> is set in quotes (inner quotes doubled) if it holds a tab, quote or line break.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteTsvField(ReadOnlySpan<byte> field, bool quote)
     {
         if (!quote || field.IndexOfAny("\t\"\r\n"u8) < 0)

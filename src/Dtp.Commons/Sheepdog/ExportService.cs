@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -172,6 +173,8 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Writes one record of a node export (compiled optimized at first use: it runs once per record of an export).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteNodeRecord(ExportBuffer output, RecordLayout layout, byte[] type, ExportRow row)
     {
         output.Write("{\"project_id\":"u8);
@@ -267,41 +270,42 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
         }
     }
 
-    /// <summary>
-    /// Finds each stored property's TSV text for its column (one forward scan of the JSON, no document): a string without
-    /// escapes is a slice of the stored text; other values are formatted as Python's <c>str()</c> would.
-    /// </summary>
-    private static void FillColumns(byte[] props, RecordLayout layout, ReadOnlyMemory<byte>?[] cells, string nullText)
-    {
-        Span<char> name = stackalloc char[256];
-        var reader = new Utf8JsonReader(props);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var index = reader.ValueSpan.Length <= name.Length ? layout.ColumnOf(name[..reader.CopyString(name)]) : layout.ColumnOf(reader.GetString());
-            reader.Read();
-            ReadOnlyMemory<byte> text = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
-                ? props.AsMemory((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length)
-                : Encoding.UTF8.GetBytes(reader.TokenType == JsonTokenType.String ? reader.GetString()! : RecordLayout.TsvValue(JsonElement.ParseValue(ref reader), nullText));
-            if (index >= 0)
-            {
-                cells[index] = text;
-            }
-        }
-    }
-
     private static async Task WriteTsvAsync(Stream stream, RecordLayout layout, IEnumerable<ExportRow> rows,
         string nullText, string lineEnd, bool quote, CancellationToken cancellationToken)
     {
         var output = new ExportBuffer(stream);
-        var missing = Encoding.UTF8.GetBytes(nullText);
-        var newLine = Encoding.UTF8.GetBytes(lineEnd);
-        output.Write(string.Join('\t', layout.TsvHeader()));
-        output.Write(newLine);
-        var type = Encoding.UTF8.GetBytes(layout.Node.Name);
-        var cells = new ReadOnlyMemory<byte>?[layout.Properties.Count];
-        var joined = new ArrayBufferWriter<byte>();
+        var lines = new TsvLines(layout, nullText, lineEnd, quote);
+        lines.WriteHeader(output);
         foreach (var row in rows)
+        {
+            lines.Write(output, row);
+            await output.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The lines of a TSV export of one node type: a header, then one line per record with the null text for missing values
+    /// and, when <c>quote</c> is set, fields quoted as Python's csv writer quotes them.
+    /// </summary>
+    private sealed class TsvLines(RecordLayout layout, string nullText, string lineEnd, bool quote)
+    {
+        private readonly byte[] type = Encoding.UTF8.GetBytes(layout.Node.Name);
+        private readonly byte[] missing = Encoding.UTF8.GetBytes(nullText);
+        private readonly byte[] newLine = Encoding.UTF8.GetBytes(lineEnd);
+        private readonly ReadOnlyMemory<byte>?[] cells = new ReadOnlyMemory<byte>?[layout.Properties.Count];
+        private readonly ArrayBufferWriter<byte> joined = new();
+
+        public void WriteHeader(ExportBuffer output)
+        {
+            output.Write(string.Join('\t', layout.TsvHeader()));
+            output.Write(newLine);
+        }
+
+        /// <summary>Writes one record's line (compiled optimized at first use: it runs once per record of an export).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Write(ExportBuffer output, ExportRow row)
         {
             output.WriteTsvField(type, quote);
             output.Write((byte)'\t');
@@ -311,7 +315,7 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
             output.Write((byte)'\t');
             output.WriteTsvField(row.SubmitterId ?? missing, quote);
             Array.Clear(cells);
-            FillColumns(row.Props, layout, cells, nullText);
+            FillColumns(row.Props);
             foreach (var cell in cells)
             {
                 output.Write((byte)'\t');
@@ -320,36 +324,58 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
 
             foreach (var link in layout.Links)
             {
-                WriteLinkCell(output, row.Links, link.Name, keys: false, missing, quote, joined);
-                WriteLinkCell(output, row.Links, link.Name, keys: true, missing, quote, joined);
+                WriteLinkCell(output, row.Links, link.Name, keys: false);
+                WriteLinkCell(output, row.Links, link.Name, keys: true);
             }
 
             output.Write(newLine);
-            await output.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Writes a tab and the comma-joined parent ids (or keys) of one link, or the null text when there is none.</summary>
-    private static void WriteLinkCell(ExportBuffer output, List<ExportLink> links, string name, bool keys, byte[] missing, bool quote, ArrayBufferWriter<byte> joined)
-    {
-        joined.ResetWrittenCount();
-        var count = 0;
-        foreach (var parent in links)
+        /// <summary>
+        /// Finds each stored property's TSV text for its column (one forward scan of the JSON, no document): a string without
+        /// escapes is a slice of the stored text; other values are formatted as Python's <c>str()</c> would.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void FillColumns(byte[] props)
         {
-            if (parent.Link == name)
+            Span<char> name = stackalloc char[256];
+            var reader = new Utf8JsonReader(props);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (count++ > 0)
+                var index = reader.ValueSpan.Length <= name.Length ? layout.ColumnOf(name[..reader.CopyString(name)]) : layout.ColumnOf(reader.GetString());
+                reader.Read();
+                ReadOnlyMemory<byte> text = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                    ? props.AsMemory((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length)
+                    : Encoding.UTF8.GetBytes(reader.TokenType == JsonTokenType.String ? reader.GetString()! : RecordLayout.TsvValue(JsonElement.ParseValue(ref reader), nullText));
+                if (index >= 0)
                 {
-                    joined.Write(","u8);
+                    cells[index] = text;
                 }
-
-                joined.Write(keys ? parent.TargetKey : parent.TargetId);
             }
         }
 
-        output.Write((byte)'\t');
-        output.WriteTsvField(count == 0 ? missing : joined.WrittenSpan, quote);
+        /// <summary>Writes a tab and the comma-joined parent ids (or keys) of one link, or the null text when there is none.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void WriteLinkCell(ExportBuffer output, List<ExportLink> links, string name, bool keys)
+        {
+            joined.ResetWrittenCount();
+            var count = 0;
+            foreach (var parent in links)
+            {
+                if (parent.Link == name)
+                {
+                    if (count++ > 0)
+                    {
+                        joined.Write(","u8);
+                    }
+
+                    joined.Write(keys ? parent.TargetKey : parent.TargetId);
+                }
+            }
+
+            output.Write((byte)'\t');
+            output.WriteTsvField(count == 0 ? missing : joined.WrittenSpan, quote);
+        }
     }
 }

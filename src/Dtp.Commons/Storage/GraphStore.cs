@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 
@@ -89,30 +90,31 @@ internal static class GraphStore
         Bind(command, [projectId, type]);
         var project = Encoding.UTF8.GetBytes(projectId);
         using var reader = command.ExecuteReader();
-        ExportRow? node = null;
-        while (reader.Read())
+        var more = reader.Read();
+        while (more)
         {
-            var id = reader.GetFieldValue<byte[]>(0);
-            if (node is null || !node.Id.AsSpan().SequenceEqual(id))
-            {
-                if (node is not null)
-                {
-                    yield return node.WithLinksSorted();
-                }
+            yield return ReadExportRow(reader, type, project, out more);
+        }
+    }
 
-                node = new ExportRow(type, id, project, reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2), []);
-            }
-
+    /// <summary>Reads one node and its links from the reader's current row on; leaves the reader on the next node's first row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ExportRow ReadExportRow(SqliteDataReader reader, string type, byte[] project, out bool more)
+    {
+        var id = reader.GetFieldValue<byte[]>(0);
+        var row = new ExportRow(type, id, project, reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2), []);
+        do
+        {
             if (!reader.IsDBNull(3))
             {
-                node.Links.Add(new ExportLink(reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5)));
+                row.Links.Add(new ExportLink(reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5)));
             }
-        }
 
-        if (node is not null)
-        {
-            yield return node.WithLinksSorted();
+            more = reader.Read();
         }
+        while (more && reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(id));
+
+        return row.WithLinksSorted();
     }
 
     public static Dictionary<string, List<StoredLink>> LinksOf(SqliteConnection connection, IEnumerable<string> ids, SqliteTransaction? transaction = null)
