@@ -17,8 +17,8 @@ internal enum XlsxXmlNode
 /// A forward-only XML reader over the UTF-8 bytes of a large xlsx part (a worksheet of a 100,000-row manifest is about
 /// 100 MB of XML). It works on the bytes and creates a string only for the text asked for, where an <see cref="XmlReader"/>
 /// decodes every character and allocates for every node; short repeated ASCII values (file types, entity ids, small
-/// numbers) come back as one shared string instance. It checks what SpreadsheetML relies on (tags, quoted attributes,
-/// matching end tags, entities) and throws <see cref="XmlException"/> otherwise; DTDs are refused, comments and processing
+/// numbers) come back as one shared string instance. It checks what SpreadsheetML relies on (tags, matching end tags,
+/// entities, and the quoting of the attributes it reads) and throws <see cref="XmlException"/> otherwise; DTDs are refused, comments and processing
 /// instructions skipped. Element names are matched by local name (prefixes ignored), as the sheet readers did before.
 /// </summary>
 internal sealed class XlsxXmlScanner
