@@ -41,32 +41,38 @@ internal static class SdsManifestBenchmark
         }
 
         Console.WriteLine($"load average {LoadAverage()}");
+        WeakReference? last = null;
         for (var run = 1; run <= 3; run++)
         {
-            // Each run starts from a clean heap, so that the peak working set is that of one read, not of the manifest of the
-            // last. The yield leaves the call stack of the last read's completion, on which its state machine (holding its
-            // manifest) would otherwise survive the collection.
-            await Task.Yield();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            await ReadOnceAsync(run, cancellationToken).ConfigureAwait(false);
+            // Each run starts once the last run's manifest is collected, so the peak working set is that of one read. The task
+            // of the last read holds its manifest until the thread that completed it has left its call stack, so wait for that.
+            for (var wait = 0; wait < 100 && (wait == 0 || last?.IsAlive == true); wait++)
+            {
+                await Task.Delay(wait * 10, cancellationToken).ConfigureAwait(false);
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            last = await ReadOnceAsync(run, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>One timed read; in its own method, so that the manifest it read is garbage when the next run starts (a local of
-    /// the loop above would live in the loop's state machine, and the next read would run with two manifests in memory).</summary>
-    private static async Task ReadOnceAsync(int run, CancellationToken cancellationToken)
+    /// <summary>One timed read; returns a weak reference to the manifest read.</summary>
+    private static async Task<WeakReference> ReadOnceAsync(int run, CancellationToken cancellationToken)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var manifest = (SdsTableFile)await SdsMetadataReader.ReadFileAsync(FilePath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var nonEmpty = manifest.Records.Sum(r => manifest.Headers.Count(h => r[h.Key] is not null));
+        var nonEmpty = CountValues(manifest);
         watch.Stop();
         using var process = Process.GetCurrentProcess();
         cpu = process.TotalProcessorTime - cpu;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"read run {run}: {manifest.Records.Count:N0} records, {manifest.Headers.Count} columns, {nonEmpty:N0} values in {watch.Elapsed.TotalSeconds:F2} s ({manifest.Records.Count / watch.Elapsed.TotalSeconds:N0} rows/s, CPU {cpu.TotalSeconds:F2} s), peak working set so far {process.PeakWorkingSet64 / (1024 * 1024)} MB; budget 2 s: {(watch.Elapsed.TotalSeconds <= 2 ? "met" : "MISSED")}"));
+        return new WeakReference(manifest);
     }
+
+    private static int CountValues(SdsTableFile manifest) => manifest.Records.Sum(r => manifest.Headers.Count(h => r[h.Key] is not null));
 
     /// <summary>Returns the 1-minute load average (Linux), so that figures taken on a busy machine can be read as such.</summary>
     internal static string LoadAverage() =>

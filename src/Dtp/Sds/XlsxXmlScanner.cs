@@ -185,6 +185,11 @@ internal sealed class XlsxXmlScanner
             return string.Empty;
         }
 
+        if (TryReadPlainText() is { } plain)
+        {
+            return plain;
+        }
+
         var depth = Depth;
         string? text = null;
         while (Read())
@@ -203,6 +208,38 @@ internal sealed class XlsxXmlScanner
         }
 
         return text ?? string.Empty;
+    }
+
+    /// <summary>
+    /// The common case of <see cref="ReadElementText"/>, in one step: the element just read holds only text (no comment, CDATA
+    /// or child) and its end tag follows, <c>&lt;v&gt;12&lt;/v&gt;</c>. Returns the text and stands on the end element, or
+    /// returns null without moving.
+    /// </summary>
+    private string? TryReadPlainText()
+    {
+        var length = Find("<"u8, 0);
+        var name = OpenName;
+        if (length < 0 || !Ensure(length + name.Length + 3))
+        {
+            return null;
+        }
+
+        var endTag = _buffer.AsSpan(_pos + length, name.Length + 3);
+        if (endTag[1] != (byte)'/' || endTag[^1] != (byte)'>' || !endTag[2..^1].SequenceEqual(name))
+        {
+            return null;
+        }
+
+        SetText(_pos, length, cdata: false);
+        var text = Text();
+        _openCount--;
+        Node = XlsxXmlNode.EndElement;
+        Depth = _openCount;
+        _nameStart = _pos + length + 2;
+        _nameLength = name.Length;
+        _attributesLength = 0;
+        _pos += length + name.Length + 3;
+        return text;
     }
 
     /// <summary>Returns the raw bytes of an attribute without a prefix (<c>r</c>, <c>t</c>, <c>s</c>), or an empty span when absent.</summary>
