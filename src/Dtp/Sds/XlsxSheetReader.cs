@@ -8,7 +8,8 @@ using DocumentFormat.OpenXml.Packaging;
 namespace Dtp.Sds;
 
 /// <summary>
-/// Streams the first worksheet of an xlsx: the package and its relationships through DocumentFormat.OpenXml, the cell XML
+/// Streams the first worksheet of an xlsx: the package and its relationships through DocumentFormat.OpenXml, the worksheet
+/// XML through an <see cref="XlsxXmlScanner"/> (it can be 100 MB), the other parts (workbook, styles, shared strings)
 /// through an <see cref="XmlReader"/>. Only rows that hold a value are kept, so formatted empty rows down to row 1,048,576
 /// cost nothing; hyperlink targets replace cell text; formula cells without a cached value fall back to the display text of
 /// <c>HYPERLINK(...)</c>; date-formatted numbers become ISO 8601 text.
