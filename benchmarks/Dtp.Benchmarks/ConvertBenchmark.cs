@@ -27,7 +27,7 @@ internal static class ConvertBenchmark
             Console.WriteLine($"generated {source}");
         }
 
-        Console.WriteLine($"load average {SdsManifestBenchmark.LoadAverage()}");
+        Console.WriteLine($"load average {BenchmarkReport.LoadAverages()}");
         for (var run = 1; run <= 3; run++)
         {
             PeakMemory.Reset();
@@ -37,7 +37,7 @@ internal static class ConvertBenchmark
             watch.Stop();
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"default mode run {run}: {string.Join(", ", result.RecordsPerNode.Select(p => $"{p.Key} {p.Value:N0}"))}; {result.Findings.Count:N0} findings; {watch.Elapsed.TotalSeconds:F2} s (CPU {cpu.TotalSeconds:F2} s, load average {SdsManifestBenchmark.LoadAverage()}); budget 4 s: {(watch.Elapsed.TotalSeconds <= 4 ? "met" : "MISSED")}"));
+                $"default mode run {run}: {string.Join(", ", result.RecordsPerNode.Select(p => $"{p.Key} {p.Value:N0}"))}; {result.Findings.Count:N0} findings; {watch.Elapsed.TotalSeconds:F2} s (CPU {cpu.TotalSeconds:F2} s, load average {BenchmarkReport.LoadAverages()}); budget 4 s: {(watch.Elapsed.TotalSeconds <= 4 ? "met" : "MISSED")}"));
             report.Add($"convert {Subjects:N0} subjects x {SamplesPerSubject} samples, {ManifestRows:N0} files (run {run})", watch.Elapsed.TotalSeconds, "s", target: 4, peakMemoryMb: PeakMemory.Megabytes());
         }
 

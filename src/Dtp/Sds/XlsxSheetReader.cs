@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Packaging;
+using System.Numerics;
 using System.Text;
 using System.Xml;
 using DocumentFormat.OpenXml.Packaging;
@@ -7,7 +8,8 @@ using DocumentFormat.OpenXml.Packaging;
 namespace Dtp.Sds;
 
 /// <summary>
-/// Streams the first worksheet of an xlsx: the package and its relationships through DocumentFormat.OpenXml, the cell XML
+/// Streams the first worksheet of an xlsx: the package and its relationships through DocumentFormat.OpenXml, the worksheet
+/// XML through an <see cref="XlsxXmlScanner"/> (it can be 100 MB), the other parts (workbook, styles, shared strings)
 /// through an <see cref="XmlReader"/>. Only rows that hold a value are kept, so formatted empty rows down to row 1,048,576
 /// cost nothing; hyperlink targets replace cell text; formula cells without a cached value fall back to the display text of
 /// <c>HYPERLINK(...)</c>; date-formatted numbers become ISO 8601 text.
@@ -275,59 +277,69 @@ internal static class XlsxSheetReader
         Dictionary<string, string> hyperlinkTargets, long maxPartBytes)
     {
         using var stream = OpenPart(part, sheet.File, maxPartBytes);
-        using var xml = XmlReader.Create(stream, Settings);
+        var xml = new XlsxXmlScanner(stream);
         var cells = new List<string?>();
         var previous = new List<string?>();
         var rowNumber = 0;
-        var rowIndexByNumber = new Dictionary<int, int>();
+        Dictionary<int, int>? rowIndexByNumber = null;
         while (xml.Read())
         {
-            if (xml.NodeType != XmlNodeType.Element)
+            if (xml.Node != XlsxXmlNode.Element)
             {
                 continue;
             }
 
-            switch (xml.LocalName)
+            if (xml.IsNamed("row"u8))
             {
-                case "row":
-                    rowNumber = int.TryParse(xml.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
-                    ThrowIfBeyondLastRow(rowNumber, sheet.File);
-                    if (xml.IsEmptyElement)
-                    {
-                        continue;
-                    }
+                rowNumber = int.TryParse(xml.RawAttribute("r"u8), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
+                ThrowIfBeyondLastRow(rowNumber, sheet.File);
+                if (xml.IsEmptyElement)
+                {
+                    continue;
+                }
 
-                    cells.Clear();
-                    ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles);
-                    if (RawRow.Trim(cells) is { } trimmed)
-                    {
-                        rowIndexByNumber[rowNumber] = sheet.Rows.Count;
-                        sheet.Rows.Add(new RawRow(rowNumber, trimmed));
-                    }
-
-                    break;
-                case "hyperlink":
-                    ApplyHyperlink(xml, sheet, rowIndexByNumber, hyperlinkTargets);
-                    break;
+                cells.Clear();
+                ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles);
+                if (RawRow.Trim(cells) is { } trimmed)
+                {
+                    sheet.Rows.Add(new RawRow(rowNumber, trimmed));
+                }
+            }
+            else if (xml.IsNamed("hyperlink"u8))
+            {
+                // Hyperlinks follow the cells; the row index is built only for sheets that have one.
+                rowIndexByNumber ??= IndexRows(sheet);
+                ApplyHyperlink(xml, sheet, rowIndexByNumber, hyperlinkTargets);
             }
         }
     }
 
+    private static Dictionary<int, int> IndexRows(RawSheet sheet)
+    {
+        var index = new Dictionary<int, int>(sheet.Rows.Count);
+        for (var i = 0; i < sheet.Rows.Count; i++)
+        {
+            index[sheet.Rows[i].Number] = i;
+        }
+
+        return index;
+    }
+
     /// <summary>Reads one row's cells; a value equal to the one above it shares its string, which keeps repetitive columns small.</summary>
-    private static void ReadRow(XmlReader xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles)
+    private static void ReadRow(XlsxXmlScanner xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles)
     {
         var depth = xml.Depth;
         var column = 0;
-        while (xml.Read() && !(xml.NodeType == XmlNodeType.EndElement && xml.Depth == depth))
+        while (xml.Read() && !(xml.Node == XlsxXmlNode.EndElement && xml.Depth == depth))
         {
-            if (xml.NodeType != XmlNodeType.Element || xml.LocalName != "c")
+            if (xml.Node != XlsxXmlNode.Element || !xml.IsNamed("c"u8))
             {
                 continue;
             }
 
-            column = ParseColumn(xml.GetAttribute("r")) ?? column + 1;
-            var type = xml.GetAttribute("t");
-            var style = int.TryParse(xml.GetAttribute("s"), CultureInfo.InvariantCulture, out var s) ? s : -1;
+            column = ParseColumn(xml.RawAttribute("r"u8)) ?? column + 1;
+            var type = CellType(xml.RawAttribute("t"u8));
+            var style = int.TryParse(xml.RawAttribute("s"u8), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : -1;
             var value = xml.IsEmptyElement ? default : ReadCell(xml, type);
             if (column > MaxColumns || string.IsNullOrEmpty(value.Raw) && value.Formula is null)
             {
@@ -358,6 +370,54 @@ internal static class XlsxSheetReader
             previous[column - 1] = text;
             cells[column - 1] = text;
         }
+    }
+
+    /// <summary>Returns the cell type (<c>t</c> attribute) as one of the type names <see cref="Convert"/> knows, or null for a number.</summary>
+    private static string? CellType(ReadOnlySpan<byte> type) => type switch
+    {
+        [(byte)'s'] => "s",
+        [(byte)'b'] => "b",
+        [(byte)'e'] => "e",
+        [(byte)'d'] => "d",
+        _ when type.SequenceEqual("str"u8) => "str",
+        _ when type.SequenceEqual("inlineStr"u8) => "inlineStr",
+        _ => null,
+    };
+
+    /// <summary>Reads a cell's value (<c>v</c>, or the text runs of an inline string) and formula, leaving the scanner on its end element.</summary>
+    private static (string? Raw, string? Formula) ReadCell(XlsxXmlScanner xml, string? type)
+    {
+        var depth = xml.Depth;
+        string? raw = null;
+        string? formula = null;
+        string? inline = null;
+        while (xml.Read() && !(xml.Node == XlsxXmlNode.EndElement && xml.Depth == depth))
+        {
+            if (xml.Node != XlsxXmlNode.Element)
+            {
+                continue;
+            }
+
+            if (xml.IsNamed("v"u8))
+            {
+                raw = xml.ReadElementText();
+            }
+            else if (xml.IsNamed("f"u8))
+            {
+                formula = xml.IsEmptyElement ? formula ?? string.Empty : xml.ReadElementText();
+            }
+            else if (xml.IsNamed("t"u8) && type == "inlineStr" && !xml.IsEmptyElement)
+            {
+                var run = xml.ReadElementText();
+                inline = inline is null ? run : inline + run;
+            }
+            else if (xml.IsNamed("rPh"u8))
+            {
+                xml.Skip();
+            }
+        }
+
+        return (inline ?? raw, formula);
     }
 
     internal static (string? Raw, string? Formula) ReadCell(XmlReader xml, string? type)
@@ -513,7 +573,7 @@ internal static class XlsxSheetReader
         };
     }
 
-    private static void ApplyHyperlink(XmlReader xml, RawSheet sheet, Dictionary<int, int> rowIndexByNumber, Dictionary<string, string> targets)
+    private static void ApplyHyperlink(XlsxXmlScanner xml, RawSheet sheet, Dictionary<int, int> rowIndexByNumber, Dictionary<string, string> targets)
     {
         var reference = xml.GetAttribute("ref");
         var id = xml.GetAttribute("id", RelNs);
@@ -538,16 +598,16 @@ internal static class XlsxSheetReader
     }
 
     /// <summary>Returns the 1-based column of a reference such as <c>AB12</c>.</summary>
-    internal static int? ParseColumn(string? reference)
-    {
-        if (string.IsNullOrEmpty(reference))
-        {
-            return null;
-        }
+    internal static int? ParseColumn(string? reference) => ParseColumn(reference.AsSpan());
 
+    /// <summary>Returns the 1-based column of a reference such as <c>AB12</c>, given as characters or as UTF-8 bytes.</summary>
+    private static int? ParseColumn<T>(ReadOnlySpan<T> reference)
+        where T : unmanaged, IBinaryInteger<T>
+    {
         var column = 0;
-        foreach (var c in reference)
+        foreach (var unit in reference)
         {
+            var c = int.CreateTruncating(unit);
             if (c is >= 'A' and <= 'Z')
             {
                 column = (column * 26) + (c - 'A' + 1);

@@ -314,6 +314,51 @@ public sealed class SdsDatasetTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadFileAsync_PrefixedPrettyPrintedWorksheet_ReadsCellsRichTextAndHyperlink()
+    {
+        var path = Path.Combine(_folder, "subjects.xlsx");
+        using (var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            var part = workbook.AddNewPart<WorksheetPart>();
+            var link = part.AddHyperlinkRelationship(new Uri("https://doi.org/10.1000/abc"), isExternal: true);
+            var xml = $"""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:rel="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+                  <x:sheetData>
+                    <!-- header -->
+                    <x:row r="1">
+                      <x:c r="A1" t="inlineStr"><x:is><x:t>subject id</x:t></x:is></x:c>
+                      <x:c r="B1" t="inlineStr"><x:is><x:t>species</x:t></x:is></x:c>
+                      <x:c r="C1" t="inlineStr"><x:is><x:t>age</x:t></x:is></x:c>
+                      <x:c r="D1" t="inlineStr"><x:is><x:t>protocol url or doi</x:t></x:is></x:c>
+                    </x:row>
+                    <x:row r="3">
+                      <x:c r="A3" t="str"><x:v><![CDATA[sub-<1>]]></x:v></x:c>
+                      <x:c r="B3" t="inlineStr"><x:is><x:r><x:t xml:space="preserve">Rattus </x:t></x:r><x:r><x:t>norvegicus &amp; co</x:t></x:r><x:rPh><x:t>ignored</x:t></x:rPh></x:is></x:c>
+                      <x:c r="C3"><x:v> 12 </x:v></x:c>
+                      <x:c r="D3" t="inlineStr"><x:is><x:t>the protocol</x:t></x:is></x:c>
+                    </x:row>
+                  </x:sheetData>
+                  <x:hyperlinks><x:hyperlink ref="D3" rel:id="{link.Id}"/></x:hyperlinks>
+                </x:worksheet>
+                """;
+            part.FeedData(new MemoryStream(Encoding.UTF8.GetBytes(xml.ReplaceLineEndings("\r\n"))));
+            workbook.Workbook = new Workbook(new Sheets(new Sheet { Name = "Sheet1", SheetId = 1, Id = workbook.GetIdOfPart(part) }));
+        }
+
+        var file = (SdsTableFile)await SdsMetadataReader.ReadFileAsync(path, cancellationToken: Ct);
+
+        var record = Assert.Single(file.Records);
+        Assert.Equal(3, record.Row);
+        Assert.Equal("sub-<1>", record["subject_id"]!.Text);
+        Assert.Equal("Rattus norvegicus & co", record["species"]!.Text);
+        Assert.Equal("12", record["age"]!.Text);
+        Assert.Equal(new SdsLocation("subjects.xlsx", "Sheet1", 3, 4), record["protocol_url_or_doi"]!.Location);
+        Assert.Equal("https://doi.org/10.1000/abc", record["protocol_url_or_doi"]!.Text);
+    }
+
+    [Fact]
     public async Task WriteElementsAsync_Json_RoundTripsValuesAndVersion()
     {
         var path = Path.Combine(_folder, "dataset_description.json");
