@@ -74,7 +74,7 @@ internal static class XlsxTableReader
             throw new DtpException($"{file}: sheet '{chosen.Name}' is not a worksheet.", DtpErrorKind.Local);
         }
 
-        var shared = workbook.SharedStringTablePart is { } sst ? XlsxSheetReader.ReadSharedStrings(sst, file, SdsReadLimits.Default.MaxXlsxPartBytes) : [];
+        var shared = workbook.SharedStringTablePart is { } sst ? XlsxSheetReader.ReadSharedStrings(sst, file, SdsReadLimits.Default) : [];
         var dateStyles = workbook.WorkbookStylesPart is { } styles ? XlsxSheetReader.ReadDateStyles(styles) : [];
         var date1904 = Read1904(workbook);
         var rows = ReadRows(part, file, shared, dateStyles, date1904);
@@ -101,19 +101,12 @@ internal static class XlsxTableReader
     {
         var rows = new List<ExcelRow>();
         using var stream = XlsxSheetReader.OpenPart(part, file, SdsReadLimits.Default.MaxXlsxPartBytes);
-        using var xml = XmlReader.Create(stream, Settings);
+        var xml = new XlsxXmlScanner(stream);
         var rowNumber = 0;
         var cells = new List<ExcelCell?>();
         while (xml.Read())
         {
-            if (xml.NodeType != XmlNodeType.Element || xml.LocalName != "row")
-            {
-                continue;
-            }
-
-            rowNumber = int.TryParse(xml.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
-            XlsxSheetReader.ThrowIfBeyondLastRow(rowNumber, file);
-            if (xml.IsEmptyElement)
+            if (!XlsxSheetReader.IsRowWithCells(xml, file, ref rowNumber))
             {
                 continue;
             }
@@ -129,44 +122,30 @@ internal static class XlsxTableReader
         return rows;
     }
 
-    private static void ReadRow(XmlReader xml, int rowNumber, List<ExcelCell?> cells, List<string> shared, HashSet<int> dateStyles, bool date1904)
+    private static void ReadRow(XlsxXmlScanner xml, int rowNumber, List<ExcelCell?> cells, List<string> shared, HashSet<int> dateStyles, bool date1904)
     {
         var depth = xml.Depth;
-        var column = 0;
-        while (xml.Read() && !(xml.NodeType == XmlNodeType.EndElement && xml.Depth == depth))
+        var value = default(XlsxCell);
+        while (XlsxSheetReader.NextCell(xml, depth, ref value))
         {
-            if (xml.NodeType != XmlNodeType.Element || xml.LocalName != "c")
+            if (string.IsNullOrEmpty(value.Raw) || ToCell(value, rowNumber, shared, dateStyles, date1904) is not { } cell)
             {
                 continue;
             }
 
-            column = XlsxSheetReader.ParseColumn(xml.GetAttribute("r")) ?? column + 1;
-            var type = xml.GetAttribute("t");
-            var style = int.TryParse(xml.GetAttribute("s"), CultureInfo.InvariantCulture, out var s) ? s : -1;
-            var raw = xml.IsEmptyElement ? null : XlsxSheetReader.ReadCell(xml, type).Raw;
-            if (string.IsNullOrEmpty(raw) || column > 16_384)
-            {
-                continue;
-            }
-
-            var cell = ToCell(raw, type, style, rowNumber, column, shared, dateStyles, date1904);
-            if (cell is null)
-            {
-                continue;
-            }
-
-            while (cells.Count < column)
+            while (cells.Count < value.Column)
             {
                 cells.Add(null);
             }
 
-            cells[column - 1] = cell;
+            cells[value.Column - 1] = cell;
         }
     }
 
-    private static ExcelCell? ToCell(string raw, string? type, int style, int row, int column, List<string> shared, HashSet<int> dateStyles, bool date1904)
+    private static ExcelCell? ToCell(XlsxCell value, int row, List<string> shared, HashSet<int> dateStyles, bool date1904)
     {
-        switch (type)
+        var (column, raw) = (value.Column, value.Raw!);
+        switch (value.Type)
         {
             case "s":
                 return int.TryParse(raw, CultureInfo.InvariantCulture, out var index) && index >= 0 && index < shared.Count && shared[index].Length > 0
@@ -189,7 +168,7 @@ internal static class XlsxTableReader
             return new ExcelCell(row, column, ExcelCellKind.Text, raw);
         }
 
-        if (dateStyles.Contains(style) && number is >= 0 and < 2_958_466)
+        if (dateStyles.Contains(value.Style) && number is >= 0 and < 2_958_466)
         {
             var date = DateTime.FromOADate(date1904 ? number + 1462 : number);
             return new ExcelCell(row, column, ExcelCellKind.DateTime, new DateTime(date.Ticks - (date.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified));

@@ -131,7 +131,7 @@ internal static class XlsxSheetReader
             throw new SdsFormatException($"{file}: sheet '{name}' is not a worksheet.", new SdsLocation(file, name));
         }
 
-        var sharedStrings = workbookPart.SharedStringTablePart is { } sst ? ReadSharedStrings(sst, file, limits.MaxXlsxPartBytes) : [];
+        var sharedStrings = workbookPart.SharedStringTablePart is { } sst ? ReadSharedStrings(sst, file, limits) : [];
         var dateStyles = workbookPart.WorkbookStylesPart is { } styles ? ReadDateStyles(styles) : [];
         var hyperlinkTargets = worksheetPart.HyperlinkRelationships.ToDictionary(r => r.Id, r => r.Uri.OriginalString, StringComparer.Ordinal);
         ReadCells(worksheetPart, sheet, sharedStrings, dateStyles, hyperlinkTargets, limits.MaxXlsxPartBytes);
@@ -154,44 +154,67 @@ internal static class XlsxSheetReader
         return sheets;
     }
 
-    internal static List<string> ReadSharedStrings(SharedStringTablePart part, string file, long maxPartBytes)
+    /// <summary>
+    /// Reads the shared-strings table: one string per <c>&lt;si&gt;</c>, its rich-text runs concatenated, phonetic runs
+    /// (<c>&lt;rPh&gt;</c>) skipped; repeated short values share one string. Refuses a table whose strings would take more
+    /// memory than <see cref="SdsReadLimits.MaxSharedStringBytes"/>.
+    /// </summary>
+    internal static List<string> ReadSharedStrings(SharedStringTablePart part, string file, SdsReadLimits limits)
     {
         var strings = new List<string>();
-        using var stream = OpenPart(part, file, maxPartBytes);
-        using var xml = XmlReader.Create(stream, Settings);
-        var text = new StringBuilder();
-        var more = xml.Read();
-        while (more)
+        using var stream = OpenPart(part, file, limits.MaxXlsxPartBytes);
+        var xml = new XlsxXmlScanner(stream);
+        var retainedBytes = 0L;
+        var previous = string.Empty;
+        while (xml.Read())
         {
-            if (xml.NodeType == XmlNodeType.Element)
+            if (xml.Node != XlsxXmlNode.Element || !xml.IsNamed("si"u8))
             {
-                switch (xml.LocalName)
-                {
-                    case "si" when xml.IsEmptyElement:
-                        strings.Add(string.Empty);
-                        break;
-                    case "si":
-                        text.Clear();
-                        break;
-                    case "rPh":
-                        xml.Skip();
-                        more = !xml.EOF;
-                        continue;
-                    case "t" when !xml.IsEmptyElement:
-                        text.Append(xml.ReadElementContentAsString());
-                        more = !xml.EOF;
-                        continue;
-                }
-            }
-            else if (xml.NodeType == XmlNodeType.EndElement && xml.LocalName == "si")
-            {
-                strings.Add(text.ToString());
+                continue;
             }
 
-            more = xml.Read();
+            var text = xml.IsEmptyElement ? string.Empty : ReadRichText(xml);
+
+            // An entry costs its reference (twice, while the list grows); a string the scanner did not share costs its characters too.
+            retainedBytes += 16 + (text.Length == 0 || ReferenceEquals(text, previous) ? 0 : 24 + (2L * text.Length));
+            if (retainedBytes > limits.MaxSharedStringBytes)
+            {
+                throw new SdsFormatException(
+                    $"{file}: the shared-strings table (xl/sharedStrings.xml) holds more text than the {limits.MaxSharedStringBytes.ToString(CultureInfo.InvariantCulture)} bytes dtp keeps in memory for it (SdsReadLimits.MaxSharedStringBytes); a workbook this large is refused.",
+                    new SdsLocation(file));
+            }
+
+            strings.Add(text);
+            previous = text;
         }
 
         return strings;
+    }
+
+    /// <summary>Returns the text runs (<c>&lt;t&gt;</c>) inside the current element, concatenated, skipping phonetic runs; leaves the scanner on its end element.</summary>
+    private static string ReadRichText(XlsxXmlScanner xml)
+    {
+        var depth = xml.Depth;
+        string? text = null;
+        while (xml.Read() && !(xml.Node == XlsxXmlNode.EndElement && xml.Depth == depth))
+        {
+            if (xml.Node != XlsxXmlNode.Element)
+            {
+                continue;
+            }
+
+            if (xml.IsNamed("t"u8))
+            {
+                var run = xml.ReadElementText();
+                text = text is null ? run : text + run;
+            }
+            else if (xml.IsNamed("rPh"u8))
+            {
+                xml.Skip();
+            }
+        }
+
+        return text ?? string.Empty;
     }
 
     /// <summary>Returns the indexes of cell formats (<c>s</c> attribute) that show a date or time.</summary>
@@ -289,15 +312,8 @@ internal static class XlsxSheetReader
                 continue;
             }
 
-            if (xml.IsNamed("row"u8))
+            if (IsRowWithCells(xml, sheet.File, ref rowNumber))
             {
-                rowNumber = int.TryParse(xml.RawAttribute("r"u8), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
-                ThrowIfBeyondLastRow(rowNumber, sheet.File);
-                if (xml.IsEmptyElement)
-                {
-                    continue;
-                }
-
                 cells.Clear();
                 ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles);
                 if (RawRow.Trim(cells) is { } trimmed)
@@ -325,28 +341,60 @@ internal static class XlsxSheetReader
         return index;
     }
 
-    /// <summary>Reads one row's cells; a value equal to the one above it shares its string, which keeps repetitive columns small.</summary>
-    private static void ReadRow(XlsxXmlScanner xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles)
+    /// <summary>
+    /// When the scanner stands on a <c>&lt;row&gt;</c> element, sets <paramref name="rowNumber"/> to its number (its <c>r</c>,
+    /// or the row after the previous one) and returns whether it can hold cells (it is not written <c>&lt;row/&gt;</c>).
+    /// </summary>
+    /// <exception cref="SdsFormatException">The row is beyond the last one a worksheet can hold.</exception>
+    internal static bool IsRowWithCells(XlsxXmlScanner xml, string file, ref int rowNumber)
     {
-        var depth = xml.Depth;
-        var column = 0;
-        while (xml.Read() && !(xml.Node == XlsxXmlNode.EndElement && xml.Depth == depth))
+        if (xml.Node != XlsxXmlNode.Element || !xml.IsNamed("row"u8))
+        {
+            return false;
+        }
+
+        rowNumber = int.TryParse(xml.RawAttribute("r"u8), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
+        ThrowIfBeyondLastRow(rowNumber, file);
+        return !xml.IsEmptyElement;
+    }
+
+    /// <summary>
+    /// Reads the next cell of the row whose element is at <paramref name="rowDepth"/> that has a value or a formula and lies
+    /// within the columns a worksheet can hold; returns false at the row's end element. Pass the previous cell (initially
+    /// default): a cell without a reference takes the column after it.
+    /// </summary>
+    internal static bool NextCell(XlsxXmlScanner xml, int rowDepth, ref XlsxCell cell)
+    {
+        while (xml.Read() && !(xml.Node == XlsxXmlNode.EndElement && xml.Depth == rowDepth))
         {
             if (xml.Node != XlsxXmlNode.Element || !xml.IsNamed("c"u8))
             {
                 continue;
             }
 
-            column = ParseColumn(xml.RawAttribute("r"u8)) ?? column + 1;
+            var column = ParseColumn(xml.RawAttribute("r"u8)) ?? cell.Column + 1;
             var type = CellType(xml.RawAttribute("t"u8));
             var style = int.TryParse(xml.RawAttribute("s"u8), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : -1;
-            var value = xml.IsEmptyElement ? default : ReadCell(xml, type);
-            if (column > MaxColumns || string.IsNullOrEmpty(value.Raw) && value.Formula is null)
+            var (raw, formula) = xml.IsEmptyElement ? default : ReadCell(xml, type);
+            cell = new XlsxCell(column, type, style, raw, formula);
+            if (column <= MaxColumns && (!string.IsNullOrEmpty(raw) || formula is not null))
             {
-                continue;
+                return true;
             }
+        }
 
-            var text = Convert(value, type, style, sharedStrings, dateStyles, sheet, rowNumber, column);
+        return false;
+    }
+
+    /// <summary>Reads one row's cells; a value equal to the one above it shares its string, which keeps repetitive columns small.</summary>
+    private static void ReadRow(XlsxXmlScanner xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles)
+    {
+        var depth = xml.Depth;
+        var cell = default(XlsxCell);
+        while (NextCell(xml, depth, ref cell))
+        {
+            var column = cell.Column;
+            var text = Convert(cell, sharedStrings, dateStyles, sheet, rowNumber);
             if (string.IsNullOrEmpty(text))
             {
                 continue;
@@ -420,57 +468,17 @@ internal static class XlsxSheetReader
         return (inline ?? raw, formula);
     }
 
-    internal static (string? Raw, string? Formula) ReadCell(XmlReader xml, string? type)
+    private static string? Convert(XlsxCell cell, List<string> sharedStrings, HashSet<int> dateStyles, RawSheet sheet, int row)
     {
-        var depth = xml.Depth;
-        string? raw = null;
-        string? formula = null;
-        StringBuilder? inline = null;
-        var more = xml.Read();
-        while (more && !(xml.NodeType == XmlNodeType.EndElement && xml.Depth == depth))
-        {
-            // ReadElementContentAsString leaves the reader on the next node, so it must not be followed by Read().
-            if (xml.NodeType == XmlNodeType.Element && !xml.IsEmptyElement)
-            {
-                switch (xml.LocalName)
-                {
-                    case "v":
-                        raw = xml.ReadElementContentAsString();
-                        continue;
-                    case "f":
-                        formula = xml.ReadElementContentAsString();
-                        continue;
-                    case "t" when type == "inlineStr":
-                        (inline ??= new StringBuilder()).Append(xml.ReadElementContentAsString());
-                        continue;
-                    case "rPh":
-                        xml.Skip();
-                        continue;
-                }
-            }
-            else if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "f")
-            {
-                formula ??= string.Empty;
-            }
-
-            more = xml.Read();
-        }
-
-        return (inline?.ToString() ?? raw, formula);
-    }
-
-    private static string? Convert((string? Raw, string? Formula) value, string? type, int style, List<string> sharedStrings,
-        HashSet<int> dateStyles, RawSheet sheet, int row, int column)
-    {
-        var raw = value.Raw;
+        var raw = cell.Raw;
         if (string.IsNullOrEmpty(raw))
         {
             // A formula whose result was never computed (the templates' =HYPERLINK("url","text") cells).
-            return HyperlinkFormulaText(value.Formula!);
+            return HyperlinkFormulaText(cell.Formula!);
         }
 
         string? text;
-        switch (type)
+        switch (cell.Type)
         {
             case "s":
                 text = int.TryParse(raw, CultureInfo.InvariantCulture, out var index) && index >= 0 && index < sharedStrings.Count
@@ -478,7 +486,7 @@ internal static class XlsxSheetReader
                     : null;
                 if (text is null)
                 {
-                    sheet.Add(SdsSeverity.Error, SdsFindingCodes.UnreadableFile, sheet.At(row, column), $"The cell refers to shared string {raw}, which the workbook does not have.");
+                    sheet.Add(SdsSeverity.Error, SdsFindingCodes.UnreadableFile, sheet.At(row, cell.Column), $"The cell refers to shared string {raw}, which the workbook does not have.");
                 }
 
                 break;
@@ -489,7 +497,7 @@ internal static class XlsxSheetReader
                 text = raw;
                 break;
             default:
-                text = dateStyles.Contains(style) && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var serial)
+                text = dateStyles.Contains(cell.Style) && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var serial)
                     ? FormatDate(serial)
                     : FormatNumber(raw);
                 break;
@@ -584,7 +592,7 @@ internal static class XlsxSheetReader
 
         // A range "A1:B2" gets the target only in its first cell, which is what the user sees as the link.
         var first = reference.Split(':')[0];
-        if (ParseColumn(first) is not { } column || !int.TryParse(first.AsSpan(first.AsSpan().IndexOfAnyInRange('0', '9')), CultureInfo.InvariantCulture, out var row)
+        if (ParseColumn(first.AsSpan()) is not { } column || !int.TryParse(first.AsSpan(first.AsSpan().IndexOfAnyInRange('0', '9')), CultureInfo.InvariantCulture, out var row)
             || !rowIndexByNumber.TryGetValue(row, out var index))
         {
             return;
@@ -596,9 +604,6 @@ internal static class XlsxSheetReader
             cells[column - 1] = target;
         }
     }
-
-    /// <summary>Returns the 1-based column of a reference such as <c>AB12</c>.</summary>
-    internal static int? ParseColumn(string? reference) => ParseColumn(reference.AsSpan());
 
     /// <summary>Returns the 1-based column of a reference such as <c>AB12</c>, given as characters or as UTF-8 bytes.</summary>
     private static int? ParseColumn<T>(ReadOnlySpan<T> reference)
@@ -625,3 +630,4 @@ internal static class XlsxSheetReader
         return column == 0 ? null : column;
     }
 }
+
