@@ -359,6 +359,52 @@ public sealed class SdsDatasetTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadFileAsync_SharedStringsWithRichTextAndPhoneticRuns_ReadsConcatenatedRuns()
+    {
+        var path = Path.Combine(_folder, "subjects.xlsx");
+        WriteSharedStringsWorkbook(path, """
+            <sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+              <si><t>subject id</t></si><si><t>species</t></si><si/>
+              <si><r><t xml:space="preserve">Rattus </t></r><r><rPr><b/></rPr><t>norvegicus &amp; co</t></r><rPh sb="0" eb="1"><t>ignored</t></rPh></si>
+            </sst>
+            """, [[0, 1], [2, 3]]);
+
+        var file = (SdsTableFile)await SdsMetadataReader.ReadFileAsync(path, cancellationToken: Ct);
+
+        var record = Assert.Single(file.Records);
+        Assert.Null(record["subject_id"]?.Text);
+        Assert.Equal("Rattus norvegicus & co", record["species"]!.Text);
+    }
+
+    [Fact]
+    public async Task ReadFileAsync_SharedStringsBeyondMemoryLimit_ThrowsNamingFileAndLimit()
+    {
+        var path = Path.Combine(_folder, "subjects.xlsx");
+        var unique = string.Concat(Enumerable.Range(0, 100).Select(i => $"<si><t>species {i:D3}</t></si>"));
+        WriteSharedStringsWorkbook(path, $"""<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{unique}</sst>""", [[0]]);
+        var limits = new SdsReadLimits { MaxSharedStringBytes = 2_000 };
+
+        var error = await Assert.ThrowsAsync<SdsFormatException>(() => SdsMetadataReader.ReadFileAsync(path, limits: limits, cancellationToken: Ct));
+
+        Assert.Contains("subjects.xlsx", error.Message, StringComparison.Ordinal);
+        Assert.Contains("xl/sharedStrings.xml", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxSharedStringBytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadFileAsync_RepeatedSharedStringsWithinMemoryLimit_ReadsThem()
+    {
+        var path = Path.Combine(_folder, "subjects.xlsx");
+        var repeated = string.Concat(Enumerable.Repeat("<si><t>species 001</t></si>", 100));
+        WriteSharedStringsWorkbook(path, $"""<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>subject id</t></si>{repeated}</sst>""", [[0], [100]]);
+        var limits = new SdsReadLimits { MaxSharedStringBytes = 2_000 };
+
+        var file = (SdsTableFile)await SdsMetadataReader.ReadFileAsync(path, limits: limits, cancellationToken: Ct);
+
+        Assert.Equal("species 001", Assert.Single(file.Records)["subject_id"]!.Text);
+    }
+
+    [Fact]
     public async Task WriteElementsAsync_Json_RoundTripsValuesAndVersion()
     {
         var path = Path.Combine(_folder, "dataset_description.json");
@@ -373,6 +419,17 @@ public sealed class SdsDatasetTests : IDisposable
     }
 
     private static Dictionary<string, string?> Row(params (string Key, string? Value)[] cells) => cells.ToDictionary(c => c.Key, c => c.Value);
+
+    /// <summary>Writes a one-sheet workbook whose cells (rows of shared-string indexes) refer to the given shared-strings XML.</summary>
+    private static void WriteSharedStringsWorkbook(string path, string sharedStringsXml, int[][] rows)
+    {
+        using var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook);
+        var workbook = document.AddWorkbookPart();
+        workbook.AddNewPart<SharedStringTablePart>().FeedData(new MemoryStream(Encoding.UTF8.GetBytes(sharedStringsXml)));
+        var part = workbook.AddNewPart<WorksheetPart>();
+        part.Worksheet = new Worksheet(new SheetData(rows.Select(r => new Row(r.Select(i => new Cell { DataType = CellValues.SharedString, CellValue = new CellValue(i) })))));
+        workbook.Workbook = new Workbook(new Sheets(new Sheet { Name = "Sheet1", SheetId = 1, Id = workbook.GetIdOfPart(part) }));
+    }
 
     private static void WriteWorkbook(string path, params (string Name, string[][] Rows)[] sheets)
     {
