@@ -14,10 +14,10 @@ public sealed class SdsReadLimits
     public long MaxXlsxPartBytes { get; init; } = 128L * 1024 * 1024;
 
     /// <summary>
-    /// Gets or sets the most memory, in bytes, the strings of an xlsx shared-strings table may take once read (2 bytes a
-    /// character and about 40 bytes a string; repeated short values that share one string count once); a larger table is
-    /// refused. The default value is 160 MiB, far above what a 100,000-row manifest needs, and keeps a hostile table of
-    /// 128 MiB of unique or empty strings under 300 MB of memory.
+    /// Gets or sets the most memory, in bytes, an xlsx shared-strings table may take once read (2 bytes a character and about
+    /// 40 bytes a string, 16 bytes an entry; repeated short values that share one string count once); a larger table is
+    /// refused. The default value is 128 MiB, far above what a 100,000-row manifest needs, and keeps a hostile table of
+    /// unique or empty strings (within <see cref="MaxXlsxPartBytes"/>) under 300 MB of memory.
     /// </summary>
-    public long MaxSharedStringBytes { get; init; } = 160L * 1024 * 1024;
+    public long MaxSharedStringBytes { get; init; } = 128L * 1024 * 1024;
 }

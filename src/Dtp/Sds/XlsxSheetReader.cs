@@ -180,7 +180,7 @@ internal static class XlsxSheetReader
             if (retainedBytes > limits.MaxSharedStringBytes)
             {
                 throw new SdsFormatException(
-                    $"{file}: the shared-strings table (xl/sharedStrings.xml) holds more text than the {limits.MaxSharedStringBytes.ToString(CultureInfo.InvariantCulture)} bytes dtp keeps in memory for it (SdsReadLimits.MaxSharedStringBytes); a workbook this large is refused.",
+                    $"{file}: the shared-strings table {part.Uri.OriginalString.TrimStart('/')} would take more than {limits.MaxSharedStringBytes.ToString(CultureInfo.InvariantCulture)} bytes of memory, the most dtp gives it (SdsReadLimits.MaxSharedStringBytes); a workbook this large is refused.",
                     new SdsLocation(file));
             }
 
