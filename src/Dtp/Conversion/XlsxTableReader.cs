@@ -9,16 +9,6 @@ namespace Dtp.Conversion;
 /// <summary>Streams one worksheet of an xlsx into an <see cref="ExcelTable"/> of typed cells.</summary>
 internal static class XlsxTableReader
 {
-    private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-
-    private static readonly XmlReaderSettings Settings = new()
-    {
-        IgnoreComments = true,
-        IgnoreProcessingInstructions = true,
-        DtdProcessing = DtdProcessing.Prohibit,
-        CloseInput = false,
-    };
-
     public static ExcelTable Read(Stream stream, string file, string? sheetName)
     {
         SpreadsheetDocument document;
@@ -48,19 +38,7 @@ internal static class XlsxTableReader
     private static ExcelTable ReadSheet(SpreadsheetDocument document, string file, string? sheetName)
     {
         var workbook = document.WorkbookPart ?? throw new DtpException($"{file} is not a workbook.", DtpErrorKind.Local);
-        var sheets = new List<(string Name, string Id)>();
-        using (var stream = workbook.GetStream(FileMode.Open, FileAccess.Read))
-        using (var xml = XmlReader.Create(stream, Settings))
-        {
-            while (xml.Read())
-            {
-                if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "sheet")
-                {
-                    sheets.Add((xml.GetAttribute("name") ?? string.Empty, xml.GetAttribute("id", RelNs) ?? string.Empty));
-                }
-            }
-        }
-
+        var (sheets, date1904) = XlsxSheetReader.ReadWorkbook(workbook);
         var chosen = sheetName is null ? sheets.FirstOrDefault() : sheets.FirstOrDefault(s => s.Name == sheetName);
         if (chosen.Id is null)
         {
@@ -76,25 +54,9 @@ internal static class XlsxTableReader
 
         var shared = workbook.SharedStringTablePart is { } sst ? XlsxSheetReader.ReadSharedStrings(sst, file, SdsReadLimits.Default) : [];
         var dateStyles = workbook.WorkbookStylesPart is { } styles ? XlsxSheetReader.ReadDateStyles(styles) : [];
-        var date1904 = Read1904(workbook);
         var rows = ReadRows(part, file, shared, dateStyles, date1904);
         var header = rows.Count > 0 ? rows[0].Cells : [];
         return new ExcelTable(file, chosen.Name, header, rows.Count > 1 ? rows[1..] : []);
-    }
-
-    private static bool Read1904(WorkbookPart workbook)
-    {
-        using var stream = workbook.GetStream(FileMode.Open, FileAccess.Read);
-        using var xml = XmlReader.Create(stream, Settings);
-        while (xml.Read())
-        {
-            if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "workbookPr")
-            {
-                return xml.GetAttribute("date1904") is "1" or "true";
-            }
-        }
-
-        return false;
     }
 
     private static List<ExcelRow> ReadRows(WorksheetPart part, string file, List<string> shared, HashSet<int> dateStyles, bool date1904)

@@ -112,7 +112,7 @@ internal static class XlsxSheetReader
     {
         var workbookPart = document.WorkbookPart
             ?? throw new SdsFormatException($"{file} is a zip package but not a workbook (no workbook part).", new SdsLocation(file));
-        var sheets = ReadSheetList(workbookPart);
+        var (sheets, _) = ReadWorkbook(workbookPart);
         if (sheets.Count == 0)
         {
             throw new SdsFormatException($"{file} has no worksheet.", new SdsLocation(file));
@@ -138,20 +138,31 @@ internal static class XlsxSheetReader
         return sheet;
     }
 
-    private static List<(string Name, string Id)> ReadSheetList(WorkbookPart workbookPart)
+    /// <summary>Reads the workbook part: its sheets in order (name and relationship id) and whether its dates count from 1904.</summary>
+    internal static (List<(string Name, string Id)> Sheets, bool Date1904) ReadWorkbook(WorkbookPart workbookPart)
     {
         var sheets = new List<(string, string)>();
+        var date1904 = false;
         using var part = workbookPart.GetStream(FileMode.Open, FileAccess.Read);
         using var xml = XmlReader.Create(part, Settings);
         while (xml.Read())
         {
-            if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "sheet" && xml.NamespaceURI == MainNs)
+            if (xml.NodeType != XmlNodeType.Element || xml.NamespaceURI != MainNs)
+            {
+                continue;
+            }
+
+            if (xml.LocalName == "sheet")
             {
                 sheets.Add((xml.GetAttribute("name") ?? "Sheet1", xml.GetAttribute("id", RelNs) ?? string.Empty));
             }
+            else if (xml.LocalName == "workbookPr")
+            {
+                date1904 = xml.GetAttribute("date1904") is "1" or "true";
+            }
         }
 
-        return sheets;
+        return (sheets, date1904);
     }
 
     /// <summary>
