@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Dtp.Dicom;
+using Dtp.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Dtp.Storage.Pacs;
@@ -164,7 +165,7 @@ public sealed partial class DicomWebClient(HttpClient http, ILogger<DicomWebClie
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(DicomJson));
         var what = $"store {files.Count} files (STOW-RS)";
         using var response = await PacsHttp.SendAsync(http, request, what, cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var body = await PacsHttp.ReadBytesAsync(response, new Uri(http.BaseAddress!, "studies"), what, cancellationToken).ConfigureAwait(false);
         var failed = new List<string>();
         if (body.Length > 0)
         {
@@ -209,10 +210,10 @@ public sealed partial class DicomWebClient(HttpClient http, ILogger<DicomWebClie
             JsonElement page;
             try
             {
-                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var bytes = await ResponseBodies.ReadBytesAsync(response, PacsHttp.MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false);
                 page = response.StatusCode == HttpStatusCode.NoContent || bytes.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(bytes);
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException or JsonException)
+            catch (Exception ex) when (ex is IOException or HttpRequestException or JsonException or DtpException)
             {
                 throw PacsHttp.BodyFailed(new Uri(http.BaseAddress!, path), what, ex);
             }

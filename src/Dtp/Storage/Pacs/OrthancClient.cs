@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dtp.Dicom;
+using Dtp.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Dtp.Storage.Pacs;
@@ -223,9 +224,9 @@ public sealed partial class OrthancClient(HttpClient http, ILogger<OrthancClient
     {
         try
         {
-            return JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+            return JsonSerializer.Deserialize<JsonElement>(await ResponseBodies.ReadBytesAsync(response, PacsHttp.MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException or JsonException)
+        catch (Exception ex) when (ex is IOException or HttpRequestException or JsonException or DtpException)
         {
             throw PacsHttp.BodyFailed(response.RequestMessage?.RequestUri ?? new Uri("about:blank"), what, ex);
         }
