@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.IO.Compression;
+using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Dtp.Cli;
+using Dtp.Testing;
 
 namespace Dtp.Tests.BadInput;
 
@@ -27,8 +29,11 @@ public sealed class BadInputCorpusTests
         var work = Directory.CreateTempSubdirectory("dtp-bad-input-").FullName;
         var home = Directory.CreateDirectory(Path.Combine(work, "home")).FullName;
         var destination = Path.Combine(work, "dest");
-        var input = @case["generate"] is { } generator ? Generate((string)generator!, work) : CopyInput((string)@case["input"]!, work);
-        var args = @case["args"]!.AsArray().Select(a => ((string)a!).Replace("{input}", input, StringComparison.Ordinal).Replace("{dest}", destination, StringComparison.Ordinal)).ToArray();
+        var input = @case["generate"] is { } generator ? Generate((string)generator!, work) : @case["input"] is { } file ? CopyInput((string)file!, work) : "";
+        await using var server = @case["server"] is { } answer ? LoopbackHttpServer.Start(BadAnswer((string)answer!)) : null;
+        var credentials = server is null ? "" : WriteCredentials(work, server.BaseAddress);
+        var args = @case["args"]!.AsArray().Select(a => ((string)a!).Replace("{input}", input, StringComparison.Ordinal).Replace("{dest}", destination, StringComparison.Ordinal)
+            .Replace("{credentials}", credentials, StringComparison.Ordinal)).ToArray();
         var before = Snapshot(work);
 
         using var output = new StringWriter();
@@ -106,6 +111,37 @@ public sealed class BadInputCorpusTests
         }
 
         return folder;
+    }
+
+    /// <summary>A server whose every answer is too long: an endless chunked body, or a declared Content-Length of 1 GiB.</summary>
+    private static Func<HttpListenerContext, Task> BadAnswer(string kind) => async context =>
+    {
+        var block = new byte[64 * 1024];
+        context.Response.ContentType = "application/json";
+        if (kind == "endless")
+        {
+            context.Response.SendChunked = true;
+        }
+        else
+        {
+            context.Response.ContentLength64 = 1L << 30;
+        }
+
+        // Until the client gives up (the server's loop ends the exchange when the write fails).
+        while (true)
+        {
+            await context.Response.OutputStream.WriteAsync(block);
+        }
+    };
+
+    /// <summary>Writes a credentials file whose API key (an unsigned JWT) names <paramref name="server"/> as its commons.</summary>
+    private static string WriteCredentials(string work, Uri server)
+    {
+        static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var key = $"{Part("""{"alg":"RS256","typ":"JWT"}""")}.{Part($$"""{"iss":"{{server}}user","exp":4102444800,"pur":"api_key","sub":"1","jti":"k1"}""")}.c2lnbmF0dXJl";
+        var path = Path.Combine(work, "credentials.json");
+        File.WriteAllText(path, $$"""{"api_key":"{{key}}","key_id":"k1"}""");
+        return path;
     }
 
     private static void AddEntry(ZipArchive zip, string name, string text)

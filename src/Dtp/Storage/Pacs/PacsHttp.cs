@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text;
 using Dtp.Config;
+using Dtp.Dicom;
 using Dtp.IO;
 using Dtp.Net;
 
@@ -97,6 +98,11 @@ internal static class PacsHttp
             throw BodyFailed(url, what, ex);
         }
     }
+
+    /// <summary>Returns a UID a PACS answered with, or refuses it: files are named after UIDs, so anything but digits and dots (a path) is an error.</summary>
+    public static string AnsweredUid(string? uid, string what, Uri url) =>
+        DicomUid.IsValid(uid) ? uid! : throw new DtpException(
+            $"Cannot {what}: {url} answered with \"{uid}\", which is not a DICOM UID (digits and dots); refused, as files are named after UIDs.", DtpErrorKind.Remote);
 
     /// <summary>Turns a failure while reading a response body into a <see cref="DtpException"/> naming the URL.</summary>
     public static DtpException BodyFailed(Uri url, string what, Exception ex) =>
