@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -549,6 +550,10 @@ public sealed partial class Auth : IDisposable
         try
         {
             return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            throw new Gen3AuthException($"{what} failed: cannot reach {request.RequestUri}: {ex.Message}", DtpErrorKind.Remote, request.RequestUri, isTransient: true, innerException: ex);
         }
         catch (TimeoutRejectedException ex)
         {

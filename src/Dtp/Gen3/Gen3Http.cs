@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dtp.IO;
@@ -85,7 +86,7 @@ internal sealed class Gen3Http
         var transient = retry.ShouldHandle;   // an untrusted certificate stays untrusted: no point in asking again
         retry.ShouldHandle = args => !MaySendAgain(args.Context.GetRequestMessage()) || args.Outcome.Exception is HttpRequestException http && CertificateAuthority.IsUntrusted(http)
             ? PredicateResult.False()
-            : transient(args);
+            : args.Outcome.Exception is SocketException ? PredicateResult.True() : transient(args); // a reset right after connecting escapes HttpClient unwrapped
         if (options.MaxRetryAttempts > 0)
         {
             pipeline.AddRetry(retry);
@@ -148,6 +149,10 @@ internal sealed class Gen3Http
         catch (IOException ex)
         {
             throw new Gen3ApiException($"{what} failed: the answer to {method} {url} broke off: {ex.Message}", url, null, null, isTransient: true, ex);
+        }
+        catch (SocketException ex)
+        {
+            throw new Gen3ApiException($"{what} failed: cannot reach {method} {url}: {ex.Message}", url, null, null, isTransient: true, ex);
         }
         catch (HttpRequestException ex)
         {

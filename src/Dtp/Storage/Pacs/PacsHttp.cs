@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using Dtp.Config;
@@ -63,6 +64,11 @@ internal static class PacsHttp
         {
             throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {CertificateAuthority.Describe(ex, "pacs_ca_file in pacs.json")}", DtpErrorKind.Remote,
                 isTransient: !CertificateAuthority.IsUntrusted(ex), ex);
+        }
+        catch (SocketException ex)
+        {
+            // A connection reset right after it was made escapes HttpClient unwrapped.
+            throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
         }
 
         if (response.IsSuccessStatusCode || alsoAccepted.Contains(response.StatusCode))
