@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Dtp.Cli;
 using Dtp.Testing;
+using Dtp.Tests.Infrastructure;
 
 namespace Dtp.Tests.BadInput;
 
@@ -137,8 +138,7 @@ public sealed class BadInputCorpusTests
     /// <summary>Writes a credentials file whose API key (an unsigned JWT) names <paramref name="server"/> as its commons.</summary>
     private static string WriteCredentials(string work, Uri server)
     {
-        static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var key = $"{Part("""{"alg":"RS256","typ":"JWT"}""")}.{Part($$"""{"iss":"{{server}}user","exp":4102444800,"pur":"api_key","sub":"1","jti":"k1"}""")}.c2lnbmF0dXJl";
+        var key = TestJwt.Create($"{server}user", DateTimeOffset.UtcNow.AddYears(1), "api_key", "k1");
         var path = Path.Combine(work, "credentials.json");
         File.WriteAllText(path, $$"""{"api_key":"{{key}}","key_id":"k1"}""");
         return path;

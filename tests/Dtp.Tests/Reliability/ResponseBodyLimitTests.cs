@@ -1,7 +1,7 @@
-using System.Net;
 using System.Text;
 using Dtp.Gen3;
 using Dtp.Testing;
+using Dtp.Tests.Infrastructure;
 
 namespace Dtp.Tests.Reliability;
 
@@ -37,7 +37,8 @@ public sealed class ResponseBodyLimitTests
                 Interlocked.Add(ref sent, block.Length);
             }
         });
-        using var auth = new Auth(endpoint: server.BaseAddress.ToString(), accessToken: AccessToken(server.BaseAddress), options: new Gen3AuthOptions { UseTokenCache = false });
+        using var auth = new Auth(endpoint: server.BaseAddress.ToString(), accessToken: TestJwt.Create($"{server.BaseAddress}user", DateTimeOffset.UtcNow.AddHours(1)),
+            options: new Gen3AuthOptions { UseTokenCache = false });
         var querier = new Querier(auth, new Gen3ClientOptions { MaxResponseBodyBytes = Limit, MaxRetryAttempts = 0 });
 
         var ex = await Assert.ThrowsAsync<DtpException>(() => querier.GraphqlQueryAsync("{ case { id } }", cancellationToken: Ct));
@@ -46,11 +47,5 @@ public sealed class ResponseBodyLimitTests
         Assert.Contains($"POST {server.BaseAddress}api/v0/submission/graphql", ex.Message, StringComparison.Ordinal);
         Assert.Contains("1,048,576 bytes", ex.Message, StringComparison.Ordinal);
         Assert.InRange(Interlocked.Read(ref sent), 0, 10 * Limit);
-    }
-
-    private static string AccessToken(Uri server)
-    {
-        static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return $"{Part("""{"alg":"RS256","typ":"JWT"}""")}.{Part($$"""{"iss":"{{server}}user","exp":4102444800,"pur":"access","sub":"1"}""")}.c2lnbmF0dXJl";
     }
 }
