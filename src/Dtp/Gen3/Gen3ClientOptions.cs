@@ -18,6 +18,12 @@ public sealed class Gen3ClientOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Gets or sets the longest wait a Retry-After header is granted before a retry; a server asking for more is asked again
+    /// after this long (retries stay within a bounded budget). The default value is 30 seconds.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Gets or sets the largest response body read into memory (JSON, GraphQL answers, exports returned as records); a longer or
     /// endless answer ends in a <see cref="DtpException"/> naming the URL and this limit. Exports written to a file stream and
     /// are not bounded by it. The default value is 256 MiB.

@@ -83,6 +83,12 @@ internal sealed class Gen3Http
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
         };
+        var retryAfter = retry.DelayGenerator;   // Retry-After, honoured up to the budget
+        retry.DelayGenerator = async args =>
+        {
+            var asked = retryAfter is null ? null : await retryAfter(args).ConfigureAwait(false);
+            return asked > options.MaxRetryAfter ? options.MaxRetryAfter : asked;
+        };
         var transient = retry.ShouldHandle;   // an untrusted certificate stays untrusted: no point in asking again
         retry.ShouldHandle = args => !MaySendAgain(args.Context.GetRequestMessage()) || args.Outcome.Exception is HttpRequestException http && CertificateAuthority.IsUntrusted(http)
             ? PredicateResult.False()

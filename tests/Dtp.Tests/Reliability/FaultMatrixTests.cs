@@ -116,6 +116,23 @@ public sealed class FaultMatrixTests(FaultMatrixFixture fixture) : IClassFixture
         }
     }
 
+    [Fact]
+    public async Task GraphqlQueryAsync_429AskingForAnHour_IsRetriedWithinTheBudget()
+    {
+        await using var proxy = FaultProxy.Start(new Uri(fixture.Bed.Commons.BaseUrl));
+        proxy.FailNext(Fault.HttpError(429, retryAfterSeconds: 3600));
+        using var handler = FaultMatrixFixture.Through(proxy);
+        using var auth = fixture.TokenAuth(handler);
+        var querier = new Querier(auth, new Gen3ClientOptions { MaxRetryAttempts = 1, RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetryAfter = TimeSpan.FromMilliseconds(200) });
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        budget.CancelAfter(TimeSpan.FromMinutes(2)); // fails the test instead of waiting the hour asked for
+
+        var data = await querier.GraphqlQueryAsync($"{{ case(first: 0, project_id: \"{DownloadTestBed.Program}-{DownloadTestBed.Project}\") {{ submitter_id }} }}", cancellationToken: budget.Token);
+
+        Assert.Equal(fixture.Cases.Count, ((JsonArray)data["case"]!).Count);
+        Assert.Equal(2, proxy.ConnectionCount);
+    }
+
     /// <summary>
     /// Operations whose policy is to retry or resume: one fault must not make them fail. The PACS and iRODS stores themselves
     /// fail clearly on a broken connection (their callers, the downloader and uploader, decide about trying again), except that
