@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -22,37 +24,16 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
     public ExportFile ExportNode(string projectId, string type, bool tsv) =>
         new($"{type}.{(tsv ? "tsv" : "json")}", tsv ? "application/octet-stream" : "application/json", async (stream, cancellationToken) =>
         {
-            List<StoredNode> rows;
-            Dictionary<string, List<StoredLink>> links;
-            using (var connection = store.Open())
-            {
-                rows = GraphStore.ListByType(connection, type, projectId);
-                links = GraphStore.LinksOfType(connection, type, projectId);
-            }
-
-            var layout = layouts[type];
+            using var connection = store.Open();
+            var rows = GraphStore.ReadForExport(connection, type, projectId);
             if (tsv)
             {
-                await WriteTsvAsync(stream, layout, rows, links, nullText: "", lineEnd: "\n", quote: false, cancellationToken).ConfigureAwait(false);
-                return;
+                await WriteTsvAsync(stream, layouts[type], rows, nullText: "", lineEnd: "\n", quote: false, cancellationToken).ConfigureAwait(false);
             }
-
-            await using var writer = new Utf8JsonWriter(stream, Http.Options);
-            writer.WriteStartObject();
-            writer.WriteStartArray("data");
-            var record = new StringBuilder(1024);
-            foreach (var row in rows)
+            else
             {
-                WriteNodeRecord(writer, layout, row, links.GetValueOrDefault(row.Id), record);
-                if (writer.BytesPending > 65536)
-                {
-                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await WriteNodeJsonAsync(stream, layouts[type], rows, cancellationToken).ConfigureAwait(false);
             }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         });
 
     /// <summary>Finds the records of a project with those ids (and, when asked, every record depending on them).</summary>
@@ -88,10 +69,11 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
     public ExportFile ExportRecords(List<StoredNode> records, bool tsv)
     {
         var types = records.Select(r => r.Type).Distinct(StringComparer.Ordinal).ToList();
-        Dictionary<string, List<StoredLink>> links;
+        List<ExportRow> nodes;
         using (var connection = store.Open())
         {
-            links = GraphStore.LinksOf(connection, records.Select(r => r.Id));
+            var links = GraphStore.LinksOf(connection, records.Select(r => r.Id));
+            nodes = [.. records.Select(r => ExportRow.From(r, links.GetValueOrDefault(r.Id)))];
         }
 
         if (types.Count > 1)
@@ -99,19 +81,19 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', records.Select(r => r.Id)))))[..40];
             if (tsv)
             {
-                return new ExportFile($"gdc_export_{hash}.tar.gz", "application/octet-stream", (stream, ct) => WriteTarAsync(stream, types, records, links, ct));
+                return new ExportFile($"gdc_export_{hash}.tar.gz", "application/octet-stream", (stream, ct) => WriteTarAsync(stream, types, nodes, ct));
             }
 
-            return new ExportFile($"gdc_export_{hash}.json", "application/json", (stream, ct) => WriteRecordArrayAsync(stream, records, links, ct));
+            return new ExportFile($"gdc_export_{hash}.json", "application/json", (stream, ct) => WriteRecordArrayAsync(stream, nodes, ct));
         }
 
         var type = types[0];
         return tsv
-            ? new ExportFile($"{type}.tsv", "application/octet-stream", (stream, ct) => WriteTsvAsync(stream, layouts[type], records, links, "None", "\r\n", quote: true, ct))
-            : new ExportFile($"{type}.json", "application/json", (stream, ct) => WriteRecordArrayAsync(stream, records, links, ct));
+            ? new ExportFile($"{type}.tsv", "application/octet-stream", (stream, ct) => WriteTsvAsync(stream, layouts[type], nodes, "None", "\r\n", quote: true, ct))
+            : new ExportFile($"{type}.json", "application/json", (stream, ct) => WriteRecordArrayAsync(stream, nodes, ct));
     }
 
-    private async Task WriteRecordArrayAsync(Stream stream, List<StoredNode> records, Dictionary<string, List<StoredLink>> links, CancellationToken cancellationToken)
+    private async Task WriteRecordArrayAsync(Stream stream, List<ExportRow> records, CancellationToken cancellationToken)
     {
         await using var writer = new Utf8JsonWriter(stream, Http.Options with { Indented = true });
         writer.WriteStartArray();
@@ -121,10 +103,10 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
             using var props = JsonDocument.Parse(row.Props);
             writer.WriteStartObject();
             writer.WriteString("id", row.Id);
-            WriteLinks(writer, layout, links.GetValueOrDefault(row.Id), "node_id");
+            WriteLinks(writer, layout, row.Links);
             writer.WriteString("type", row.Type);
-            writer.WriteString("project_id", row.ProjectId);
-            writer.WriteString("submitter_id", row.SubmitterId);
+            WriteString(writer, "project_id", row.ProjectId);
+            WriteString(writer, "submitter_id", row.SubmitterId);
             foreach (var name in layout.Properties)
             {
                 writer.WritePropertyName(name);
@@ -145,7 +127,7 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WriteTarAsync(Stream stream, List<string> types, List<StoredNode> records, Dictionary<string, List<StoredLink>> links, CancellationToken cancellationToken)
+    private async Task WriteTarAsync(Stream stream, List<string> types, List<ExportRow> records, CancellationToken cancellationToken)
     {
         var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
         await using (gzip.ConfigureAwait(false))
@@ -156,7 +138,7 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
                 foreach (var type in types)
                 {
                     using var buffer = new MemoryStream();
-                    await WriteTsvAsync(buffer, layouts[type], records.Where(r => r.Type == type).ToList(), links, "None", "\r\n", quote: true, cancellationToken).ConfigureAwait(false);
+                    await WriteTsvAsync(buffer, layouts[type], records.Where(r => r.Type == type), "None", "\r\n", quote: true, cancellationToken).ConfigureAwait(false);
                     buffer.Position = 0;
                     var entry = new PaxTarEntry(TarEntryType.RegularFile, $"{type}.tsv") { DataStream = buffer };
                     await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -166,68 +148,103 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
     }
 
     /// <summary>
-    /// Writes one record of a node export. Stored properties are a JSON object without nulls, so their text is copied as it is
+    /// Writes <c>{"data": [...]}</c>. Stored properties are a JSON object without nulls, so their text is copied as it is
     /// between the leading keys and the links (no parsing per record).
     /// </summary>
-    private static void WriteNodeRecord(Utf8JsonWriter writer, RecordLayout layout, StoredNode row, List<StoredLink>? links, StringBuilder record)
+    private static async Task WriteNodeJsonAsync(Stream stream, RecordLayout layout, IEnumerable<ExportRow> rows, CancellationToken cancellationToken)
     {
-        record.Clear();
-        record.Append("{\"project_id\":");
-        AppendString(record, row.ProjectId);
-        record.Append(",\"submitter_id\":");
-        AppendString(record, row.SubmitterId);
+        var output = new ExportBuffer(stream);
+        var type = Encoding.UTF8.GetBytes(layout.Node.Name);
+        output.Write("{\"data\":["u8);
+        var first = true;
+        foreach (var row in rows)
+        {
+            if (!first)
+            {
+                output.Write((byte)',');
+            }
+
+            first = false;
+            WriteNodeRecord(output, layout, type, row);
+            await output.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        output.Write("]}"u8);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one record of a node export (compiled optimized at first use: it runs once per record of an export).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WriteNodeRecord(ExportBuffer output, RecordLayout layout, byte[] type, ExportRow row)
+    {
+        output.Write("{\"project_id\":"u8);
+        output.WriteJsonString(row.ProjectId);
+        output.Write(",\"submitter_id\":"u8);
+        output.WriteJsonString(row.SubmitterId);
         if (row.Props.Length > 2)
         {
-            record.Append(',').Append(row.Props, 1, row.Props.Length - 2);
+            output.Write((byte)',');
+            output.Write(row.Props.AsSpan(1, row.Props.Length - 2));
         }
 
         foreach (var link in layout.Links)
         {
-            var parentKey = RecordLayout.ParentKey(link);
             var first = true;
-            foreach (var parent in links?.Where(l => l.Link == link.Name) ?? [])
+            foreach (var parent in row.Links)
             {
-                record.Append(first ? ",\"" : ",").Append(first ? link.Name + "\":[" : "");
-                first = false;
-                record.Append("{\"node_id\":");
-                AppendString(record, parent.TargetId);
-                record.Append(",\"").Append(parentKey).Append("\":");
-                AppendString(record, parentKey == "code" ? parent.TargetCode : parent.TargetSubmitterId);
-                record.Append('}');
+                if (parent.Link != link.Name)
+                {
+                    continue;
+                }
+
+                if (first)
+                {
+                    output.Write(",\""u8);
+                    output.Write(link.Name);
+                    output.Write("\":["u8);
+                    first = false;
+                }
+                else
+                {
+                    output.Write((byte)',');
+                }
+
+                output.Write("{\"node_id\":"u8);
+                output.WriteJsonString(parent.TargetId);
+                output.Write(",\""u8);
+                output.Write(RecordLayout.ParentKey(link));
+                output.Write("\":"u8);
+                output.WriteJsonString(parent.TargetKey);
+                output.Write((byte)'}');
             }
 
             if (!first)
             {
-                record.Append(']');
+                output.Write((byte)']');
             }
         }
 
-        record.Append(",\"id\":");
-        AppendString(record, row.Id);
-        record.Append(",\"type\":");
-        AppendString(record, row.Type);
-        record.Append('}');
-        writer.WriteRawValue(record.ToString(), skipInputValidation: true);
+        output.Write(",\"id\":"u8);
+        output.WriteJsonString(row.Id);
+        output.Write(",\"type\":"u8);
+        output.WriteJsonString(type);
+        output.Write((byte)'}');
     }
 
-    private static void AppendString(StringBuilder builder, string? value)
+    private static void WriteString(Utf8JsonWriter writer, string name, byte[]? utf8)
     {
-        if (value is null)
+        if (utf8 is null)
         {
-            builder.Append("null");
-            return;
+            writer.WriteNull(name);
         }
-
-        builder.Append('"').Append(JsonEncodedText.Encode(value, Http.Options.Encoder).Value).Append('"');
+        else
+        {
+            writer.WriteString(name, utf8);
+        }
     }
 
-    private static void WriteLinks(Utf8JsonWriter writer, RecordLayout layout, List<StoredLink>? links, string idKey)
+    private static void WriteLinks(Utf8JsonWriter writer, RecordLayout layout, List<ExportLink> links)
     {
-        if (links is null)
-        {
-            return;
-        }
-
         foreach (var link in layout.Links)
         {
             var parentKey = RecordLayout.ParentKey(link);
@@ -241,8 +258,8 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
                 }
 
                 writer.WriteStartObject();
-                writer.WriteString(idKey, parent.TargetId);
-                writer.WriteString(parentKey, parentKey == "code" ? parent.TargetCode : parent.TargetSubmitterId);
+                writer.WriteString("node_id", parent.TargetId);
+                WriteString(writer, parentKey, parent.TargetKey);
                 writer.WriteEndObject();
             }
 
@@ -253,72 +270,112 @@ internal sealed class ExportService(Gen3Dictionary dictionary, CommonsStore stor
         }
     }
 
-    /// <summary>Puts each stored property's TSV text into its column (one forward scan of the JSON, no document).</summary>
-    private static void FillColumns(string props, RecordLayout layout, List<string> fields, int start, string nullText)
-    {
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(props));
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var index = layout.ColumnOf(reader.GetString()!);
-            reader.Read();
-            var text = reader.TokenType switch
-            {
-                JsonTokenType.String => reader.GetString()!,
-                JsonTokenType.StartArray or JsonTokenType.StartObject => RecordLayout.TsvValue(JsonElement.ParseValue(ref reader), nullText),
-                JsonTokenType.Null => nullText,
-                _ => RecordLayout.TsvValue(JsonElement.ParseValue(ref reader), nullText),
-            };
-            if (index >= 0)
-            {
-                fields[start + index] = text;
-            }
-        }
-    }
-
-    private static async Task WriteTsvAsync(Stream stream, RecordLayout layout, List<StoredNode> rows, Dictionary<string, List<StoredLink>> links,
+    private static async Task WriteTsvAsync(Stream stream, RecordLayout layout, IEnumerable<ExportRow> rows,
         string nullText, string lineEnd, bool quote, CancellationToken cancellationToken)
     {
-        var writer = new StreamWriter(stream, new UTF8Encoding(false), 65536, leaveOpen: true);
-        await using (writer.ConfigureAwait(false))
+        var output = new ExportBuffer(stream);
+        var lines = new TsvLines(layout, nullText, lineEnd, quote);
+        lines.WriteHeader(output);
+        foreach (var row in rows)
         {
-            var line = new StringBuilder();
-            RecordLayout.Join(line, layout.TsvHeader()).Append(lineEnd);
-            var fields = new List<string>(layout.Properties.Count + 8);
-            foreach (var row in rows)
+            lines.Write(output, row);
+            await output.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The lines of a TSV export of one node type: a header, then one line per record with the null text for missing values
+    /// and, when <c>quote</c> is set, fields quoted as Python's csv writer quotes them.
+    /// </summary>
+    private sealed class TsvLines(RecordLayout layout, string nullText, string lineEnd, bool quote)
+    {
+        private readonly byte[] type = Encoding.UTF8.GetBytes(layout.Node.Name);
+        private readonly byte[] missing = Encoding.UTF8.GetBytes(nullText);
+        private readonly byte[] newLine = Encoding.UTF8.GetBytes(lineEnd);
+        private readonly ReadOnlyMemory<byte>?[] cells = new ReadOnlyMemory<byte>?[layout.Properties.Count];
+        private readonly ArrayBufferWriter<byte> joined = new();
+
+        public void WriteHeader(ExportBuffer output)
+        {
+            output.Write(string.Join('\t', layout.TsvHeader()));
+            output.Write(newLine);
+        }
+
+        /// <summary>Writes one record's line (compiled optimized at first use: it runs once per record of an export).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Write(ExportBuffer output, ExportRow row)
+        {
+            output.WriteTsvField(type, quote);
+            output.Write((byte)'\t');
+            output.WriteTsvField(row.Id, quote);
+            output.Write((byte)'\t');
+            output.WriteTsvField(row.ProjectId ?? missing, quote);
+            output.Write((byte)'\t');
+            output.WriteTsvField(row.SubmitterId ?? missing, quote);
+            Array.Clear(cells);
+            FillColumns(row.Props);
+            foreach (var cell in cells)
             {
-                fields.Clear();
-                fields.Add(row.Type);
-                fields.Add(row.Id);
-                fields.Add(row.ProjectId ?? nullText);
-                fields.Add(row.SubmitterId ?? nullText);
-                var start = fields.Count;
-                for (var i = 0; i < layout.Properties.Count; i++)
+                output.Write((byte)'\t');
+                output.WriteTsvField(cell is { } text ? text.Span : missing, quote);
+            }
+
+            foreach (var link in layout.Links)
+            {
+                WriteLinkCell(output, row.Links, link.Name, keys: false);
+                WriteLinkCell(output, row.Links, link.Name, keys: true);
+            }
+
+            output.Write(newLine);
+        }
+
+        /// <summary>
+        /// Finds each stored property's TSV text for its column (one forward scan of the JSON, no document): a string without
+        /// escapes is a slice of the stored text; other values are formatted as Python's <c>str()</c> would.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void FillColumns(byte[] props)
+        {
+            Span<char> name = stackalloc char[256];
+            var reader = new Utf8JsonReader(props);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var index = reader.ValueSpan.Length <= name.Length ? layout.ColumnOf(name[..reader.CopyString(name)]) : layout.ColumnOf(reader.GetString());
+                reader.Read();
+                ReadOnlyMemory<byte> text = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                    ? props.AsMemory((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length)
+                    : Encoding.UTF8.GetBytes(reader.TokenType == JsonTokenType.String ? reader.GetString()! : RecordLayout.TsvValue(JsonElement.ParseValue(ref reader), nullText));
+                if (index >= 0)
                 {
-                    fields.Add(nullText);
+                    cells[index] = text;
                 }
+            }
+        }
 
-                FillColumns(row.Props, layout, fields, start, nullText);
-
-                var rowLinks = links.GetValueOrDefault(row.Id);
-                foreach (var link in layout.Links)
+        /// <summary>Writes a tab and the comma-joined parent ids (or keys) of one link, or the null text when there is none.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void WriteLinkCell(ExportBuffer output, List<ExportLink> links, string name, bool keys)
+        {
+            joined.ResetWrittenCount();
+            var count = 0;
+            foreach (var parent in links)
+            {
+                if (parent.Link == name)
                 {
-                    var parents = rowLinks?.Where(l => l.Link == link.Name).ToList() ?? [];
-                    var codeKey = RecordLayout.ParentKey(link) == "code";
-                    fields.Add(parents.Count == 0 ? nullText : string.Join(',', parents.Select(p => p.TargetId)));
-                    fields.Add(parents.Count == 0 ? nullText : string.Join(',', parents.Select(p => (codeKey ? p.TargetCode : p.TargetSubmitterId) ?? "")));
-                }
+                    if (count++ > 0)
+                    {
+                        joined.Write(","u8);
+                    }
 
-                RecordLayout.Join(line, quote ? fields.Select(RecordLayout.CsvQuote) : fields).Append(lineEnd);
-                if (line.Length > 65536)
-                {
-                    await writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-                    line.Clear();
+                    joined.Write(keys ? parent.TargetKey : parent.TargetId);
                 }
             }
 
-            await writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            output.Write((byte)'\t');
+            output.WriteTsvField(count == 0 ? missing : joined.WrittenSpan, quote);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Dtp.Gen3.Dictionary;
 
@@ -36,7 +35,7 @@ internal sealed class RecordLayout
     public IReadOnlyList<DictionaryLink> Links { get; }
 
     /// <summary>Returns the index of a property in <see cref="Properties"/>, or -1.</summary>
-    public int ColumnOf(string property) => columns.GetValueOrDefault(property, -1);
+    public int ColumnOf(ReadOnlySpan<char> property) => columns.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(property, out var index) ? index : -1;
 
     /// <summary>The key a link's parent shows besides its id: <c>code</c> for projects, else <c>submitter_id</c>.</summary>
     public static string ParentKey(DictionaryLink link) => link.TargetType == "project" ? "code" : "submitter_id";
@@ -72,25 +71,4 @@ internal sealed class RecordLayout
         JsonValueKind.Array => string.Join(',', value.EnumerateArray().Select(v => TsvValue(v, "None"))),
         _ => value.GetRawText(),
     };
-
-    /// <summary>Quotes a field the way Python's csv writer does with a tab delimiter (minimal quoting).</summary>
-    public static string CsvQuote(string field) =>
-        field.AsSpan().IndexOfAny("\t\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    internal static StringBuilder Join(StringBuilder builder, IEnumerable<string> fields)
-    {
-        var first = true;
-        foreach (var field in fields)
-        {
-            if (!first)
-            {
-                builder.Append('\t');
-            }
-
-            first = false;
-            builder.Append(field);
-        }
-
-        return builder;
-    }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Dtp.Commons.Storage;
@@ -7,6 +9,32 @@ internal sealed record StoredNode(string Id, string Type, string? ProjectId, str
 
 /// <summary>An edge from a node to a parent, with what exports show of the parent.</summary>
 internal sealed record StoredLink(string Source, string Link, string TargetId, string TargetType, string? TargetSubmitterId, string? TargetCode);
+
+/// <summary>A node as exports read it: the UTF-8 text stored for its id, project, submitter_id and properties, and its links.</summary>
+internal sealed record ExportRow(string Type, byte[] Id, byte[]? ProjectId, byte[]? SubmitterId, byte[] Props, List<ExportLink> Links)
+{
+    /// <summary>Converts a node read as text and its links.</summary>
+    public static ExportRow From(StoredNode node, List<StoredLink>? links) =>
+        new ExportRow(node.Type, Utf8(node.Id)!, Utf8(node.ProjectId), Utf8(node.SubmitterId), Utf8(node.Props)!,
+            links?.Select(l => new ExportLink(l.Link, Utf8(l.TargetId)!, Utf8(l.TargetType == "project" ? l.TargetCode : l.TargetSubmitterId))).ToList() ?? [])
+        .WithLinksSorted();
+
+    /// <summary>Orders the links by link name then parent id (ordinal, as SQLite compares text).</summary>
+    public ExportRow WithLinksSorted()
+    {
+        if (Links.Count > 1)
+        {
+            Links.Sort((a, b) => string.CompareOrdinal(a.Link, b.Link) is var c && c != 0 ? c : a.TargetId.AsSpan().SequenceCompareTo(b.TargetId));
+        }
+
+        return this;
+    }
+
+    private static byte[]? Utf8(string? text) => text is null ? null : Encoding.UTF8.GetBytes(text);
+}
+
+/// <summary>A link of an exported node: the link name, the parent's id and what exports show besides it (a project's code, else the parent's submitter_id).</summary>
+internal sealed record ExportLink(string Link, byte[] TargetId, byte[]? TargetKey);
 
 /// <summary>Queries and updates of the node/edge tables; every method works on a caller's connection (and transaction).</summary>
 internal static class GraphStore
@@ -47,13 +75,47 @@ internal static class GraphStore
             ? QueryNodes(connection, null, $"SELECT {NodeColumns} FROM nodes WHERE type = $a ORDER BY id", type)
             : QueryNodes(connection, null, $"SELECT {NodeColumns} FROM nodes WHERE project_id = $b AND type = $a ORDER BY id", type, projectId);
 
-    /// <summary>Returns the links of the nodes of one type in one project, keyed by source id.</summary>
-    public static Dictionary<string, List<StoredLink>> LinksOfType(SqliteConnection connection, string type, string projectId) =>
-        QueryLinks(connection, null, """
-            SELECT e.src, e.link, e.dst, t.type, t.submitter_id, json_extract(t.props, '$.code')
-            FROM nodes s JOIN edges e ON e.src = s.id JOIN nodes t ON t.id = e.dst
-            WHERE s.project_id = $a AND s.type = $b ORDER BY e.src, e.link, e.dst
-            """, projectId, type);
+    /// <summary>
+    /// Streams the nodes of one type in a project in id order, each with its links, as the UTF-8 text stored (one query joining
+    /// the edges and their parents; no string per column). Links come in link-name then parent-id order.
+    /// </summary>
+    public static IEnumerable<ExportRow> ReadForExport(SqliteConnection connection, string type, string projectId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT n.id, n.submitter_id, n.props, e.link, e.dst, CASE t.type WHEN 'project' THEN json_extract(t.props, '$.code') ELSE t.submitter_id END
+            FROM nodes n LEFT JOIN edges e ON e.src = n.id LEFT JOIN nodes t ON t.id = e.dst
+            WHERE n.project_id = $a AND n.type = $b ORDER BY n.id
+            """;
+        Bind(command, [projectId, type]);
+        var project = Encoding.UTF8.GetBytes(projectId);
+        using var reader = command.ExecuteReader();
+        var more = reader.Read();
+        while (more)
+        {
+            yield return ReadExportRow(reader, type, project, out more);
+        }
+    }
+
+    /// <summary>Reads one node and its links from the reader's current row on; leaves the reader on the next node's first row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ExportRow ReadExportRow(SqliteDataReader reader, string type, byte[] project, out bool more)
+    {
+        var id = reader.GetFieldValue<byte[]>(0);
+        var row = new ExportRow(type, id, project, reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2), []);
+        do
+        {
+            if (!reader.IsDBNull(3))
+            {
+                row.Links.Add(new ExportLink(reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5)));
+            }
+
+            more = reader.Read();
+        }
+        while (more && reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(id));
+
+        return row.WithLinksSorted();
+    }
 
     public static Dictionary<string, List<StoredLink>> LinksOf(SqliteConnection connection, IEnumerable<string> ids, SqliteTransaction? transaction = null)
     {
