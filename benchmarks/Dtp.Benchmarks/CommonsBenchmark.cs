@@ -17,7 +17,7 @@ internal static class CommonsBenchmark
     private const int Records = 10_000;
     private const int BatchSize = 500;
 
-    public static async Task RunAsync(CancellationToken cancellationToken)
+    public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("dtp-bench-commons-").FullName;
         try
@@ -31,6 +31,8 @@ internal static class CommonsBenchmark
             var warmStart = watch.Elapsed;
             Console.WriteLine($"machine load average: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores (wall times stretch under load; CPU times do not)");
             Console.WriteLine($"start-up: first start {coldStart.TotalSeconds:F3} s (creates database and key), restart {warmStart.TotalSeconds:F3} s");
+            report.Add("commons first start", coldStart.TotalSeconds, "s");
+            report.Add("commons restart", warmStart.TotalSeconds, "s");
 
             var token = await TestCommons.ExchangeAsync(server.BaseUrl, await File.ReadAllTextAsync(server.CredentialsPath, cancellationToken), cancellationToken);
             using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl + "/"), Timeout = TimeSpan.FromMinutes(5) };
@@ -55,6 +57,7 @@ internal static class CommonsBenchmark
             process.Refresh();
             var submitCpu = process.TotalProcessorTime - cpuBefore;
             Console.WriteLine($"submit: {Records} case records in batches of {BatchSize}: {submit.TotalSeconds:F2} s, {Records / submit.TotalSeconds:F0} records/s (sheepdog ~270/s; target >= 5000/s); ratio to sheepdog {Records / submit.TotalSeconds / 270:F1}x; CPU {submitCpu.TotalSeconds:F2} s (client and server in one process)");
+            report.Add($"commons submit {Records:N0} cases, batches of {BatchSize}", Records / submit.TotalSeconds, "records/s", "sheepdog", 270, target: 5000);
 
             foreach (var (format, run) in new[] { ("json", "first"), ("tsv", "first"), ("json", "warm"), ("tsv", "warm") })
             {
@@ -75,6 +78,7 @@ internal static class CommonsBenchmark
                 }
 
                 Console.WriteLine($"export {format} ({run}): {rows} records, {bytes.Length / 1024.0 / 1024.0:F1} MB in {seconds:F3} s, CPU {cpu:F3} s (sheepdog ~0.6 s; target <= 0.3 s)");
+                report.Add($"commons export {Records:N0} cases as {format} ({run})", seconds, "s", "sheepdog", 0.6, target: 0.3);
             }
         }
         finally

@@ -6,7 +6,7 @@ namespace Dtp.Benchmarks;
 /// <summary><c>dtp demo</c> end to end, twice: a cold run (first use in the process) and a warm one; budget 30 s on 2 cores.</summary>
 internal static class DemoBenchmark
 {
-    public static async Task RunAsync(CancellationToken cancellationToken)
+    public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory("dtp-bench-demo-").FullName;
         try
@@ -23,7 +23,8 @@ internal static class DemoBenchmark
                     throw new InvalidOperationException($"dtp demo exited {exit}: {error}");
                 }
 
-                Console.WriteLine($"dtp demo ({run}): {watch.Elapsed.TotalSeconds:F2} s (budget 30 s), {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+                Console.WriteLine($"dtp demo ({run}): {watch.Elapsed.TotalSeconds:F2} s (budget 30 s), {Environment.ProcessorCount} cores, load average {BenchmarkReport.LoadAverages()}");
+                report.Add($"dtp demo end to end ({run})", watch.Elapsed.TotalSeconds, "s", target: 30);
             }
         }
         finally
@@ -31,7 +32,4 @@ internal static class DemoBenchmark
             Directory.Delete(work, recursive: true);
         }
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

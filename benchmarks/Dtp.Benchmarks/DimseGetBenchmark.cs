@@ -17,7 +17,7 @@ internal static class DimseGetBenchmark
 {
     private const int Instances = 500;
 
-    public static async Task RunAsync(CancellationToken cancellationToken)
+    public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         var orthanc = new OrthancServerOptions { EnableDicom = true };
         orthanc.DicomModalities["bench"] = ("DTPBENCH", "127.0.0.1", 104);
@@ -65,6 +65,7 @@ internal static class DimseGetBenchmark
             Console.WriteLine($"dtp C-GET:    {result.Completed} instances, {writer.Written} files in {dtp.Elapsed.TotalSeconds:0.00} s ({bytes / 1e6 / dtp.Elapsed.TotalSeconds:0.0} MB/s)");
             Console.WriteLine($"dcmtk getscu: {theirs} files in {dcmtk.Elapsed.TotalSeconds:0.00} s ({bytes / 1e6 / dcmtk.Elapsed.TotalSeconds:0.0} MB/s)");
             Console.WriteLine($"ratio dtp/getscu time: {dtp.Elapsed.TotalSeconds / dcmtk.Elapsed.TotalSeconds:0.00}");
+            report.Add($"DIMSE C-GET of a {Instances}-instance study ({bytes / 1e6:0} MB)", dtp.Elapsed.TotalSeconds, "s", "dcmtk getscu", dcmtk.Elapsed.TotalSeconds);
 
             var config = Path.Combine(root, "pacs.json");
             await File.WriteAllTextAsync(config, $$"""{"pacs_ip": "127.0.0.1", "pacs_port": {{server.DicomPort.Value}}, "pacs_aec": "{{server.AeTitle}}", "pacs_aet": "DTPBENCH"}""", cancellationToken).ConfigureAwait(false);
@@ -89,6 +90,7 @@ internal static class DimseGetBenchmark
             store.Stop();
             Console.WriteLine($"data store reads (8 parallel, 4 associations): {files} instances ({read / 1e6:0.0} MB) listed and read in {store.Elapsed.TotalSeconds:0.00} s");
             Console.WriteLine($"ratio data-store/study C-GET time: {store.Elapsed.TotalSeconds / dtp.Elapsed.TotalSeconds:0.00}");
+            report.Add($"DICOM data store: list and read {files} instances, 8 at a time", store.Elapsed.TotalSeconds, "s", "dtp study-level C-GET", dtp.Elapsed.TotalSeconds);
         }
         finally
         {

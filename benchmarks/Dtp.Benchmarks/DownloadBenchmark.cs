@@ -19,23 +19,29 @@ namespace Dtp.Benchmarks;
 /// server and Orthanc over DICOMweb (200 generated instances of about 5 MB), with metadata from the embedded commons; prints
 /// for each the time, the throughput, the ratio to a raw single-stream copy from the same server and to this machine's disk
 /// write rate, the peak memory of the download and the time of a second (resuming) run. The files are generated once into
-/// <c>&lt;temp&gt;/dtp-benchmarks/download-1g</c> and reused.
+/// <c>&lt;temp&gt;/dtp-benchmarks/download-200</c> and reused (40 files under <c>all --quick</c>).
 /// </summary>
 internal static class DownloadBenchmark
 {
-    private const int FileCount = 200;
     private const int FileSize = 5 * 1024 * 1024;
-    private const string Program = "bench";
-    private const string Project = "dl";
+
+    /// <summary>The commons program the benchmark datasets are registered in.</summary>
+    internal const string Program = "bench";
+
+    /// <summary>The commons project the benchmark datasets are registered in.</summary>
+    internal const string Project = "dl";
+
     private const string FilesDataset = "bench-files";
     private const string DicomDataset = "bench-dicom";
 
-    public static async Task RunAsync(CancellationToken cancellationToken)
+    private static readonly int FileCount = BenchmarkReport.Size("DTP_BENCH_FILES", 200, 40);
+
+    public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         Console.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()} ({Environment.ProcessorCount} cores)");
-        var cache = Path.Combine(Path.GetTempPath(), "dtp-benchmarks", "download-1g");
+        var cache = Path.Combine(Path.GetTempPath(), "dtp-benchmarks", $"download-{FileCount}");
         var clock = Stopwatch.StartNew();
-        var files = await EnsureFilesAsync(Path.Combine(cache, "local"), cancellationToken);
+        var files = await EnsureFilesAsync(Path.Combine(cache, "local"), FilesDataset, FileCount, cancellationToken);
         var instances = await EnsureInstancesAsync(Path.Combine(cache, "dicom"), cancellationToken);
         Console.WriteLine($"cache {cache}: {FileCount} files and {instances.Count} DICOM instances ready in {clock.Elapsed.TotalSeconds:F1} s");
 
@@ -45,33 +51,25 @@ internal static class DownloadBenchmark
             var disk = DiskWriteSeconds(work, (long)FileCount * FileSize);
             var diskRate = Rate((long)FileCount * FileSize, disk);
             Console.WriteLine($"disk write (FileStream + fsync): {FileCount * (long)FileSize / 1e6:F0} MB in {disk:F2} s = {diskRate:F0} MB/s");
+            report.Add($"disk write (FileStream + fsync), {FileCount} x 5 MB", diskRate, "MB/s");
 
             await using var commons = await TestCommons.StartAsync(cancellationToken);
             await commons.CreateProjectAsync(Program, Project, cancellationToken);
-            var filesRecords = new JsonArray { SdsRecords.Experiment(FilesDataset, Project) };
-            foreach (var (name, facts) in files)
-            {
-                filesRecords.Add(SdsRecords.Manifest(FilesDataset, name, facts));
-            }
-
+            await RegisterAsync(commons, FilesDataset, files, cancellationToken);
             var study = instances[0].StudyInstanceUid;
-            await SubmitAsync(commons, filesRecords, cancellationToken);
             await SubmitAsync(commons, [SdsRecords.Experiment(DicomDataset, Project), SdsRecords.Case(PacsLayout.SubjectFolder(study), DicomDataset)], cancellationToken);
             using var auth = commons.CreateAuth(work);
 
             var localRoot = Path.Combine(cache, "local");
             var localFiles = Path.Combine(localRoot, FilesDataset, "primary");
-            await MeasureAsync("local", new LocalDataStore(localRoot), "local", FilesDataset, auth, work, diskRate,
+            await MeasureAsync(report, "local", new LocalDataStore(localRoot), "local", FilesDataset, auth, work, diskRate,
                 destination => CopyOneByOneAsync(localFiles, destination, cancellationToken), cancellationToken);
 
             await using (var server = IrodsTestServer.Start())
             {
-                var collection = $"{server.HomeOf("rods")}/{FilesDataset}";
-                // Hard links: the server's vault holds the cached files without a copy.
-                Directory.CreateDirectory(server.LocalPathOf(server.HomeOf("rods")));
-                await ExternalTool.RunAsync("cp", ["-rl", Path.Combine(localRoot, FilesDataset), server.LocalPathOf(collection)], cancellationToken);
+                var collection = await LinkIntoIrodsAsync(server, localRoot, FilesDataset, cancellationToken);
                 await using var client = new IrodsClient(IrodsDownloadBenchmark.Options(server));
-                await MeasureAsync("irods", new IrodsDataStore(client, server.HomeOf("rods")), "irods", FilesDataset, auth, work, diskRate,
+                await MeasureAsync(report, "irods", new IrodsDataStore(client, server.HomeOf("rods")), "irods", FilesDataset, auth, work, diskRate,
                     destination => IrodsDownloadBenchmark.RawCopyAsync(server.LocalPathOf($"{collection}/primary"), destination, 1, cancellationToken), cancellationToken);
             }
 
@@ -86,7 +84,7 @@ internal static class DownloadBenchmark
                 clock.Restart();
                 var uploaded = await store.UploadFilesAsync([Path.Combine(cache, "dicom")], cancellationToken: cancellationToken);
                 Console.WriteLine($"orthanc: {uploaded.FilesTransferred} instances, {uploaded.BytesTransferred / 1e6:F0} MB stored (STOW-RS) in {clock.Elapsed.TotalSeconds:F1} s (setup, not timed below)");
-                await MeasureAsync("pacs (DICOMweb)", store, "pacs", DicomDataset, auth, work, diskRate,
+                await MeasureAsync(report, "pacs (DICOMweb)", store, "pacs", DicomDataset, auth, work, diskRate,
                     destination => CurlOneByOneAsync(orthanc, instances, destination, cancellationToken), cancellationToken);
             }
         }
@@ -97,17 +95,17 @@ internal static class DownloadBenchmark
     }
 
     /// <summary>Downloads a dataset twice (the second run resumes and should transfer nothing), times the raw copy, and prints the figures.</summary>
-    private static async Task MeasureAsync(string label, IDataStore store, string kind, string datasetId, Gen3.Auth auth, string work, double diskRate,
+    private static async Task MeasureAsync(BenchmarkReport report, string label, IDataStore store, string kind, string datasetId, Gen3.Auth auth, string work, double diskRate,
         Func<string, Task> rawCopy, CancellationToken cancellationToken)
     {
         var destination = Path.Combine(work, "dest");
         var options = new DownloadOptions { Program = Program, Project = Project };
         await using var downloader = new Downloader(store, kind, auth);
-        ResetPeakMemory();
+        PeakMemory.Reset();
         var clock = Stopwatch.StartNew();
         var first = await downloader.DownloadDatasetAsync(datasetId, destination, options, cancellationToken: cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
-        var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+        var peak = PeakMemory.Megabytes();
         if (!first.Complete || first.Transferred != FileCount)
         {
             throw new InvalidOperationException($"{label}: {first.Transferred} of {FileCount} files transferred; "
@@ -132,6 +130,29 @@ internal static class DownloadBenchmark
             $"{label}: {first.Transferred} files, {first.BytesTransferred / 1e6:F0} MB in {seconds:F2} s = {rate:F0} MB/s; raw single stream {rawRate:F0} MB/s ({rawSeconds:F2} s), "
             + $"ratio {rate / rawRate:F2}; disk write ratio {rate / diskRate:F2}; peak working set {peak} MB; "
             + $"second run {resume:F2} s ({second.Transferred} transferred, {second.Skipped} skipped)"));
+        report.Add($"Downloader, {label}, {FileCount} x 5 MB (4 parallel)", rate, "MB/s", "raw single-stream copy", rawRate, peakMemoryMb: peak);
+        report.Add($"Downloader, {label}, second run (resume, nothing to transfer)", resume, "s");
+    }
+
+    /// <summary>Registers a dataset of generated files in the commons: its experiment and a manifest row per file with the file's facts.</summary>
+    internal static async Task RegisterAsync(TestCommons commons, string dataset, IEnumerable<(string Name, ManifestFileFacts Facts)> files, CancellationToken cancellationToken)
+    {
+        var records = new JsonArray { SdsRecords.Experiment(dataset, Project) };
+        foreach (var (name, facts) in files)
+        {
+            records.Add(SdsRecords.Manifest(dataset, name, facts));
+        }
+
+        await SubmitAsync(commons, records, cancellationToken);
+    }
+
+    /// <summary>Puts a dataset folder of the local cache into the iRODS test server's home collection as hard links (no copy); returns its collection.</summary>
+    internal static async Task<string> LinkIntoIrodsAsync(IrodsTestServer server, string localRoot, string dataset, CancellationToken cancellationToken)
+    {
+        var collection = $"{server.HomeOf("rods")}/{dataset}";
+        Directory.CreateDirectory(server.LocalPathOf(server.HomeOf("rods")));
+        await ExternalTool.RunAsync("cp", ["-rl", Path.Combine(localRoot, dataset), server.LocalPathOf(collection)], cancellationToken);
+        return collection;
     }
 
     private static async Task SubmitAsync(TestCommons commons, JsonArray records, CancellationToken cancellationToken)
@@ -146,19 +167,19 @@ internal static class DownloadBenchmark
     }
 
     /// <summary>
-    /// Writes the dataset <c>&lt;root&gt;/bench-files/primary/file-NNN.bin</c> (seeded random bytes) unless it is there, with a
-    /// <c>SHA256SUMS</c> file beside it; returns each file's dataset-relative path and facts.
+    /// Writes the dataset <c>&lt;root&gt;/&lt;dataset&gt;/primary/file-NNN.bin</c> of <paramref name="count"/> files of 5 MB (seeded random
+    /// bytes) unless it is there, with a <c>&lt;dataset&gt;.SHA256SUMS</c> file beside it; returns each file's dataset-relative path and facts.
     /// </summary>
-    private static async Task<List<(string Name, ManifestFileFacts Facts)>> EnsureFilesAsync(string root, CancellationToken cancellationToken)
+    internal static async Task<List<(string Name, ManifestFileFacts Facts)>> EnsureFilesAsync(string root, string dataset, int count, CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(root, FilesDataset, "primary");
-        var sums = Path.Combine(root, "SHA256SUMS");
+        var folder = Path.Combine(root, dataset, "primary");
+        var sums = Path.Combine(root, dataset + ".SHA256SUMS");
         if (!File.Exists(sums))
         {
             Directory.CreateDirectory(folder);
             var lines = new List<string>();
             var bytes = new byte[FileSize];
-            for (var i = 0; i < FileCount; i++)
+            for (var i = 0; i < count; i++)
             {
                 new Random(i).NextBytes(bytes);
                 var name = string.Create(CultureInfo.InvariantCulture, $"file-{i:D3}.bin");
@@ -235,19 +256,6 @@ internal static class DownloadBenchmark
         ExternalTool.RunAsync("curl", ExternalTool.CurlWadoArguments(server, instances.Select((u, i) =>
             ($"studies/{u.StudyInstanceUid}/series/{u.SeriesInstanceUid}/instances/{u.SopInstanceUid}", Path.Combine(destination, string.Create(CultureInfo.InvariantCulture, $"{i:D3}.multipart"))))),
             cancellationToken);
-
-    /// <summary>Resets the kernel's peak resident set of this process (Linux), so the next peak is the download's own.</summary>
-    private static void ResetPeakMemory()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.WriteLine("(peak memory could not be reset; the figure is the process's peak so far)");
-        }
-    }
 
     private static double Rate(long bytes, double seconds) => bytes / 1e6 / seconds;
 }

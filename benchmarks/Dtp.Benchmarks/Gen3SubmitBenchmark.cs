@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Dtp.Gen3;
 using Dtp.Testing.Commons;
@@ -12,9 +11,9 @@ namespace Dtp.Benchmarks;
 /// </summary>
 internal static class Gen3SubmitBenchmark
 {
-    private static int RecordCount => int.TryParse(Environment.GetEnvironmentVariable("DTP_BENCH_RECORDS"), CultureInfo.InvariantCulture, out var n) ? n : 10_000;
+    private static int RecordCount => BenchmarkReport.Size("DTP_BENCH_RECORDS", 10_000, 1_000);
 
-    public static async Task SubmitAsync(CancellationToken cancellationToken)
+    public static async Task SubmitAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         await using var commons = await TestCommons.StartAsync(cancellationToken).ConfigureAwait(false);
         var rates = new List<(string Mode, double Rate)>();
@@ -39,9 +38,11 @@ internal static class Gen3SubmitBenchmark
         }
 
         Console.WriteLine(FormattableString.Invariant($"adaptive / fixed 30: {rates[0].Rate / rates[1].Rate:F2}x; adaptive / one per request: {rates[0].Rate / rates[2].Rate:F2}x"));
+        report.Add($"submit {RecordCount:N0} cases, adaptive batches", rates[0].Rate, "records/s", rates[1].Mode, rates[1].Rate);
+        report.Add($"submit {RecordCount:N0} cases, adaptive vs one per request", rates[0].Rate, "records/s", rates[2].Mode, rates[2].Rate);
     }
 
-    public static async Task StreamAsync(CancellationToken cancellationToken)
+    public static async Task StreamAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         await using var commons = await TestCommons.StartAsync(cancellationToken).ConfigureAwait(false);
         await commons.CreateProjectAsync("bench", "stream", cancellationToken).ConfigureAwait(false);
@@ -60,6 +61,7 @@ internal static class Gen3SubmitBenchmark
 
         clock.Stop();
         Console.WriteLine(FormattableString.Invariant($"streamed {count} records in {clock.Elapsed.TotalSeconds:F2} s ({count / clock.Elapsed.TotalSeconds:F0} records/s); managed heap grew {(GC.GetTotalMemory(false) - before) / (1024 * 1024)} MB"));
+        report.Add($"stream {count:N0} cases through GraphQL pages of 500", count / clock.Elapsed.TotalSeconds, "records/s");
     }
 
     private static Gen3Submitter Submitter(TestCommons commons, int initial, int max) => new(commons.BaseUrl, commons.Server.CredentialsPath, new Gen3SubmitterOptions

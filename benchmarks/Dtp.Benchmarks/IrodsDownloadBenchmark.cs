@@ -30,7 +30,7 @@ internal static class IrodsDownloadBenchmark
 {
     private const string Python = "/usr/bin/python3";
 
-    public static async Task RunAsync(CancellationToken cancellationToken)
+    public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         var scale = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_MB"), NumberStyles.None, CultureInfo.InvariantCulture, out var mb) ? mb / 1024.0 : 1.0;
         var smallSize = (int)(5 * 1024 * 1024 * scale);
@@ -81,6 +81,8 @@ internal static class IrodsDownloadBenchmark
 
                 Console.WriteLine($"{label}: dtp {Rate(total, dtp)}, python-irodsclient {Rate(total, python)}, raw socket copy {Rate(total, raw)}");
                 Console.WriteLine($"{label}: dtp / python-irodsclient = {python / dtp:0.00}x (target >= 2), dtp / raw copy = {raw / dtp:0.00}x (target >= 0.7)");
+                report.Add($"iRODS download {label} ({total / 1e6:F0} MB in all)", total / 1e6 / dtp, "MB/s", "python-irodsclient", total / 1e6 / python, target: 2 * total / 1e6 / python);
+                report.Add($"iRODS download {label} ({total / 1e6:F0} MB in all)", total / 1e6 / dtp, "MB/s", "raw socket copy", total / 1e6 / raw, target: 0.7 * total / 1e6 / raw);
             }
         }
         finally

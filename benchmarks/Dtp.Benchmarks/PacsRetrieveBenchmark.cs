@@ -16,9 +16,9 @@ internal static class PacsRetrieveBenchmark
 {
     private const int Parallel = 4;
 
-    public static async Task RunAsync(CancellationToken cancellationToken)
+    public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
-        var instances = int.Parse(Environment.GetEnvironmentVariable("DTP_BENCH_INSTANCES") ?? "2000", CultureInfo.InvariantCulture);
+        var instances = BenchmarkReport.Size("DTP_BENCH_INSTANCES", 2000, 200);
         var work = Directory.CreateTempSubdirectory("dtp-bench-pacs-").FullName;
         try
         {
@@ -57,6 +57,7 @@ internal static class PacsRetrieveBenchmark
             var curlRate = curlBytes / 1e6 / curlSeconds;
             Console.WriteLine($"curl: {series.SeriesCount} WADO-RS series responses, {curlBytes / 1e6:F0} MB in {curlSeconds:F2} s = {curlRate:F0} MB/s (parallel {Parallel})");
             Console.WriteLine($"ratio dtp/curl: {dtpRate / curlRate:F2} (target >= 0.8)");
+            report.Add($"DICOMweb study retrieve, {result.FilesTransferred} instances ({result.BytesTransferred / 1e6:F0} MB), {Parallel} series at once", dtpRate, "MB/s", "curl WADO-RS", curlRate, target: 0.8 * curlRate);
         }
         finally
         {

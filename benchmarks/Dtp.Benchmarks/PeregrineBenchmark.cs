@@ -24,7 +24,7 @@ internal static class PeregrineBenchmark
         ("17 fields + experiments { submitter_id }", "id submitter_id type project_id created_datetime updated_datetime state subject_id pool_id subject_experimental_group age sex species strain rrid_for_strain age_category also_in_dataset experiments { submitter_id }", 12.7, 1.5),
     ];
 
-    public static async Task RunAsync(CancellationToken cancellationToken)
+    public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("dtp-bench-peregrine-").FullName;
         try
@@ -68,6 +68,7 @@ internal static class PeregrineBenchmark
                     }
 
                     Console.WriteLine($"page {rows} cases, {name} ({run}): {seconds:F3} s, CPU {(process.TotalProcessorTime - cpuBefore).TotalSeconds:F3} s (peregrine ~{peregrine} s; target <= {target} s); ratio to peregrine {peregrine / seconds:F1}x");
+                    report.Add($"GraphQL page {rows:N0} cases, {name} ({run})", seconds, "s", "peregrine", peregrine, target);
                 }
             }
         }

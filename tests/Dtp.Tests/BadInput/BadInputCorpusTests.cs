@@ -1,8 +1,6 @@
 using System.CommandLine;
-using System.IO.Compression;
-using System.Text;
-using System.Text.Json.Nodes;
 using Dtp.Cli;
+using Dtp.Testing;
 
 namespace Dtp.Tests.BadInput;
 
@@ -17,28 +15,27 @@ public sealed class BadInputCorpusTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<string> Cases() => [.. LoadCases().Select(c => (string)c["name"]!)];
+    public static TheoryData<string> Cases() => [.. BadInputCorpus.Load(Corpus).Select(c => c.Name)];
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Cli_BadInput_EndsInAClearErrorAndWritesNothingOutsideTheDestination(string name)
     {
-        var @case = LoadCases().Single(c => (string)c["name"]! == name);
+        var @case = BadInputCorpus.Load(Corpus).Single(c => c.Name == name);
         var work = Directory.CreateTempSubdirectory("dtp-bad-input-").FullName;
         var home = Directory.CreateDirectory(Path.Combine(work, "home")).FullName;
         var destination = Path.Combine(work, "dest");
-        var input = @case["generate"] is { } generator ? Generate((string)generator!, work) : CopyInput((string)@case["input"]!, work);
-        var args = @case["args"]!.AsArray().Select(a => ((string)a!).Replace("{input}", input, StringComparison.Ordinal).Replace("{dest}", destination, StringComparison.Ordinal)).ToArray();
-        var before = Snapshot(work);
+        var args = @case.Prepare(work, destination);
+        var before = BadInputCorpus.Snapshot(work);
 
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exit = await DtpCli.RunAsync(new GlobalOptions { HomeDirectory = home }, args, new InvocationConfiguration { Output = output, Error = error }, Ct);
 
         var shown = output + error.ToString();
-        var changed = Snapshot(work).Except(before).Select(e => e.Path).Where(p => !p.StartsWith(destination + Path.DirectorySeparatorChar, StringComparison.Ordinal) && p != destination);
-        Assert.True(exit == (int)@case["exit"]!, $"exit {exit}; shown: {shown}");
-        Assert.Contains((string)@case["message"]!, shown, StringComparison.Ordinal);
+        var changed = BadInputCorpus.Snapshot(work).Except(before).Select(e => e.Path).Where(p => !p.StartsWith(destination + Path.DirectorySeparatorChar, StringComparison.Ordinal) && p != destination);
+        Assert.True(exit == @case.Exit, $"exit {exit}; shown: {shown}");
+        Assert.Contains(@case.Message, shown, StringComparison.Ordinal);
         Assert.Empty(changed);
         Directory.Delete(work, recursive: true);
     }
@@ -46,88 +43,10 @@ public sealed class BadInputCorpusTests
     [Fact]
     public void Corpus_EveryInputFileIsUsedByACase()
     {
-        var used = LoadCases().Where(c => c["input"] is not null).Select(c => (string)c["input"]!).ToHashSet(StringComparer.Ordinal);
+        var used = BadInputCorpus.Load(Corpus).Where(c => c.Input is not null).Select(c => c.Input!).ToHashSet(StringComparer.Ordinal);
 
         var files = Directory.EnumerateFileSystemEntries(Corpus).Select(p => Path.GetFileName(p)).Where(n => n != "cases.json");
 
         Assert.All(files, f => Assert.Contains(f, used));
     }
-
-    private static List<JsonNode> LoadCases() =>
-        [.. JsonNode.Parse(File.ReadAllText(Path.Combine(Corpus, "cases.json")))!.AsArray().Select(c => c!)];
-
-    private static string CopyInput(string relative, string work)
-    {
-        var source = Path.Combine(Corpus, relative);
-        var target = Path.Combine(work, relative);
-        if (File.Exists(source))
-        {
-            File.Copy(source, target);
-            return target;
-        }
-
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(source))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-
-        return target;
-    }
-
-    /// <summary>Builds the workbooks too large (once inflated) to keep in the repository: <c>INPUT/subjects.xlsx</c>.</summary>
-    private static string Generate(string generator, string work)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(work, generator)).FullName;
-        using var zip = ZipFile.Open(Path.Combine(folder, "subjects.xlsx"), ZipArchiveMode.Create);
-        if (generator == "missing-parts")
-        {
-            AddEntry(zip, "[Content_Types].xml", """<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>""");
-            return folder;
-        }
-
-        // A well-formed workbook around the oversized part, so that the part is reached the way a real file's would be.
-        AddEntry(zip, "[Content_Types].xml", """<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>""");
-        AddEntry(zip, "_rels/.rels", """<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>""");
-        AddEntry(zip, "xl/workbook.xml", """<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>""");
-        AddEntry(zip, "xl/_rels/workbook.xml.rels", """<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>""");
-        switch (generator)
-        {
-            case "zip-bomb":
-                AddRepeated(zip, "xl/worksheets/sheet1.xml", """<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>""", """<row r="1"><c r="A1"/></row>""", "</sheetData></worksheet>", 140L << 20);
-                AddEntry(zip, "xl/sharedStrings.xml", """<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>""");
-                break;
-            case "huge-shared-strings":
-                AddRepeated(zip, "xl/sharedStrings.xml", """<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">""", "<si><t>a shared string</t></si>", "</sst>", 140L << 20);
-                AddEntry(zip, "xl/worksheets/sheet1.xml", """<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>""");
-                break;
-            default:
-                throw new ArgumentException($"unknown generator {generator}", nameof(generator));
-        }
-
-        return folder;
-    }
-
-    private static void AddEntry(ZipArchive zip, string name, string text)
-    {
-        using var stream = zip.CreateEntry(name).Open();
-        stream.Write(Encoding.UTF8.GetBytes(text));
-    }
-
-    private static void AddRepeated(ZipArchive zip, string name, string head, string item, string tail, long bytes)
-    {
-        using var stream = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
-        stream.Write(Encoding.UTF8.GetBytes(head));
-        var block = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(item, 4096)));
-        for (long written = 0; written < bytes; written += block.Length)
-        {
-            stream.Write(block);
-        }
-
-        stream.Write(Encoding.UTF8.GetBytes(tail));
-    }
-
-    private static HashSet<(string Path, long Length, DateTime Written)> Snapshot(string folder) =>
-        [.. Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
-            .Select(p => (p, File.Exists(p) ? new FileInfo(p).Length : -1, File.GetLastWriteTimeUtc(p)))];
 }

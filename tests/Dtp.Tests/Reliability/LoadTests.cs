@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-using Dtp.Gen3;
+using Dtp.Testing.Commons;
 using Dtp.Tests.Gen3;
 
 namespace Dtp.Tests.Reliability;
@@ -22,53 +17,13 @@ public sealed class LoadTests
     public async Task Commons_TwentyClientsSubmittingAndQuerying_LoseNoRecordAndFailOnlyWithBackPressure()
     {
         await using var fixture = await Gen3ClientFixture.StartAsync(Ct);
-        await fixture.SeedAsync("load", 0, Ct);
-        var acknowledged = new ConcurrentBag<string>();
-        var failures = new ConcurrentBag<string>();
-        var backPressure = 0;
-        var queries = 0;
-        var clock = Stopwatch.StartNew();
 
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
-        {
-            using var http = fixture.Commons.CreateClient();
-            for (var batch = 0; clock.Elapsed < Duration; batch++)
-            {
-                var ids = Enumerable.Range(0, BatchSize).Select(i => $"load-c{client:D2}-b{batch:D4}-{i}").ToArray();
-                var records = new JsonArray([.. ids.Select(id => (JsonNode)Gen3ClientFixture.Case(id, "load"))]);
-                using (var put = await http.PutAsync(new Uri("api/v0/submission/demo/p1", UriKind.Relative), Json(records), Ct))
-                {
-                    if (put.IsSuccessStatusCode)
-                    {
-                        ids.ToList().ForEach(acknowledged.Add);
-                    }
-                    else if (put.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
-                    {
-                        Interlocked.Increment(ref backPressure);
-                    }
-                    else
-                    {
-                        failures.Add($"PUT {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync(Ct)}");
-                    }
-                }
+        var result = await CommonsLoad.RunAsync(fixture.Commons, Gen3ClientFixture.Program, Gen3ClientFixture.Project, Clients, BatchSize, Duration, Ct);
 
-                var query = new JsonObject { ["query"] = "{ case(first: 10, project_id: \"demo-p1\", order_by_desc: \"submitter_id\") { submitter_id } }" };
-                using var answer = await http.PostAsync(new Uri("api/v0/submission/graphql", UriKind.Relative), Json(query), Ct);
-                Interlocked.Increment(ref queries);
-                if (!answer.IsSuccessStatusCode && answer.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable))
-                {
-                    failures.Add($"GraphQL {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync(Ct)}");
-                }
-            }
-        }, Ct)));
-        var stored = (await new Querier(fixture.Auth).GetNodeRecordsAsync("case", "demo", "p1", Ct)).Select(r => (string)r["submitter_id"]!).ToHashSet(StringComparer.Ordinal);
-        TestContext.Current.SendDiagnosticMessage($"{acknowledged.Count} records acknowledged, {queries} queries, {backPressure} back-pressure answers in {clock.Elapsed.TotalSeconds:F1} s");
-
-        Assert.Empty(failures);
-        Assert.True(acknowledged.Count >= Clients * BatchSize, $"only {acknowledged.Count} records were acknowledged");
-        Assert.DoesNotContain(acknowledged, id => !stored.Contains(id));
-        Assert.Equal(acknowledged.Count, stored.Count);
+        TestContext.Current.SendDiagnosticMessage($"{result.Acknowledged.Count} records acknowledged, {result.QueryMilliseconds.Count} queries, {result.BackPressure.Count} back-pressure answers in {result.Elapsed.TotalSeconds:F1} s");
+        Assert.Empty(result.Failures);
+        Assert.True(result.Acknowledged.Count >= Clients * BatchSize, $"only {result.Acknowledged.Count} records were acknowledged");
+        Assert.Empty(result.Lost);
+        Assert.Equal(result.Acknowledged.Count, result.Stored.Count);
     }
-
-    private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 }
