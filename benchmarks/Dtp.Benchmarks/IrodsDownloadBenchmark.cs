@@ -42,7 +42,7 @@ internal static class IrodsDownloadBenchmark
         var work = Directory.CreateTempSubdirectory("dtp-irods-bench-").FullName;
         try
         {
-            Console.WriteLine($"dtp ({chunk / 1024} KB reads) and the raw copy move {parallel} file(s) at once; python-irodsclient one (as the original); fastest of {rounds} rounds; load {File.ReadAllText("/proc/loadavg").Trim()}");
+            Console.WriteLine($"dtp ({chunk / 1024} KB reads) and the raw copy move {parallel} file(s) at once; python-irodsclient one (as the original); fastest of {rounds} rounds; load average {BenchmarkReport.LoadAverages()}");
             Console.WriteLine($"preparing 200 x {smallSize / (1024.0 * 1024):0.#} MB and 1 x {bigSize / (1024.0 * 1024):0} MB on the iRODS test server ...");
             var smallCollection = $"{server.HomeOf("rods")}/many";
             var bigCollection = $"{server.HomeOf("rods")}/one";
