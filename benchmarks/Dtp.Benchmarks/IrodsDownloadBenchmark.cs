@@ -154,8 +154,8 @@ internal static class IrodsDownloadBenchmark
 
     /// <summary>
     /// The floor of a verified download: the same files streamed over loopback TCP with no protocol at all (one connection per file,
-    /// as many in parallel as dtp uses), written to disk and hashed with SHA-256 as they arrive (the hash alongside the write, as
-    /// dtp does), as dtp checks each file against the checksum iRODS holds.
+    /// as many in parallel as dtp uses), written to disk and hashed with SHA-256 as they arrive, as dtp checks each file against
+    /// the checksum iRODS holds.
     /// </summary>
     internal static async Task RawCopyAsync(string sourceFolder, string destination, int parallel, CancellationToken cancellationToken)
     {
@@ -205,9 +205,8 @@ internal static class IrodsDownloadBenchmark
                 int read;
                 while ((read = await stream.ReadAsync(buffer, ct)) > 0)
                 {
-                    var writing = file.WriteAsync(buffer.AsMemory(0, read), ct);
                     hash.AppendData(buffer, 0, read);
-                    await writing;
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
                 }
             }
             finally

@@ -226,10 +226,8 @@ public sealed partial class IrodsClient
                             break;
                         }
 
-                        // The write runs on the thread pool while this thread hashes the same bytes: a large object uses two cores.
-                        var writing = file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                         hash?.AppendData(buffer, 0, read);
-                        await writing.ConfigureAwait(false);
+                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                         count += read;
                     }
                 }
