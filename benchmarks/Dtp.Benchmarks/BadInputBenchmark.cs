@@ -72,7 +72,8 @@ internal static class BadInputBenchmark
         try
         {
             Environment.SetEnvironmentVariable("HOME", Directory.CreateDirectory(Path.Combine(work, "home")).FullName);
-            var args = @case.Prepare(work, Path.Combine(work, "dest"));
+            await using var server = @case.StartServer();
+            var args = @case.Prepare(work, Path.Combine(work, "dest"), server?.BaseAddress);
             using var output = new StringWriter(CultureInfo.InvariantCulture);
             using var error = new StringWriter(CultureInfo.InvariantCulture);
             var exit = await DtpCli.RunAsync(args, new InvocationConfiguration { Output = output, Error = error }, cancellationToken);

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -23,7 +24,10 @@ public static class BadInputCorpus
             (string?)c["generate"],
             [.. c["args"]!.AsArray().Select(a => (string)a!)],
             (int)c["exit"]!,
-            (string)c["message"]!))];
+            (string)c["message"]!)
+        {
+            Server = (string?)c["server"],
+        })];
 
     /// <summary>Lists every file and folder under <paramref name="folder"/> with its length and last write time, to see what a run changed.</summary>
     public static HashSet<(string Path, long Length, DateTime Written)> Snapshot(string folder) =>
@@ -83,6 +87,37 @@ public static class BadInputCorpus
         return folder;
     }
 
+    /// <summary>Answers every request with a body too long to read: an endless chunked one, or one declaring a Content-Length of 1 GiB.</summary>
+    internal static Func<HttpListenerContext, Task> BadAnswer(string kind) => async context =>
+    {
+        var block = new byte[64 * 1024];
+        context.Response.ContentType = "application/json";
+        if (kind == "endless")
+        {
+            context.Response.SendChunked = true;
+        }
+        else
+        {
+            context.Response.ContentLength64 = 1L << 30;
+        }
+
+        // Until the client gives up (the server's loop ends the exchange when a write fails).
+        while (true)
+        {
+            await context.Response.OutputStream.WriteAsync(block);
+        }
+    };
+
+    /// <summary>Writes a credentials file whose API key (an unsigned JWT) names <paramref name="server"/> as its commons.</summary>
+    internal static string WriteCredentials(string work, Uri server)
+    {
+        static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var key = $"{Part("""{"alg":"RS256","typ":"JWT"}""")}.{Part($$"""{"iss":"{{server}}user","exp":4102444800,"pur":"api_key","sub":"1","jti":"k1"}""")}.c2lnbmF0dXJl";
+        var path = Path.Combine(work, "credentials.json");
+        File.WriteAllText(path, $$"""{"api_key":"{{key}}","key_id":"k1"}""");
+        return path;
+    }
+
     private static void AddEntry(ZipArchive zip, string name, string text)
     {
         using var stream = zip.CreateEntry(name).Open();
@@ -106,13 +141,23 @@ public static class BadInputCorpus
 /// <summary>One case of the <see cref="BadInputCorpus"/>: its input, CLI arguments and expected outcome.</summary>
 public sealed record BadInputCase(string Corpus, string Name, string? Input, string? Generator, IReadOnlyList<string> Args, int Exit, string Message)
 {
+    /// <summary>Gets how the case's server answers (<c>endless</c> or <c>oversized</c>), for cases about a service's answers; otherwise <see langword="null"/>.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>Starts the case's misbehaving server (dispose it after the run), or returns <see langword="null"/> when the case needs none.</summary>
+    public LoopbackHttpServer? StartServer() => Server is null ? null : LoopbackHttpServer.Start(BadInputCorpus.BadAnswer(Server));
+
     /// <summary>
     /// Puts the case's input into <paramref name="work"/> (copied from the corpus or generated) and returns the CLI arguments with
-    /// <c>{input}</c> and <c>{dest}</c> replaced by its path and <paramref name="destination"/>.
+    /// <c>{input}</c> and <c>{dest}</c> replaced by its path and <paramref name="destination"/>, and <c>{credentials}</c> by a
+    /// credentials file for <paramref name="server"/> (from <see cref="StartServer"/>).
     /// </summary>
-    public string[] Prepare(string work, string destination)
+    /// <exception cref="InvalidOperationException">The case needs a server and none was given.</exception>
+    public string[] Prepare(string work, string destination, Uri? server = null)
     {
-        var input = Generator is not null ? BadInputCorpus.Generate(Generator, work) : BadInputCorpus.CopyInput(Corpus, Input!, work);
-        return [.. Args.Select(a => a.Replace("{input}", input, StringComparison.Ordinal).Replace("{dest}", destination, StringComparison.Ordinal))];
+        var input = Generator is not null ? BadInputCorpus.Generate(Generator, work) : Input is not null ? BadInputCorpus.CopyInput(Corpus, Input, work) : "";
+        var credentials = Server is null ? "" : BadInputCorpus.WriteCredentials(work, server ?? throw new InvalidOperationException($"The bad-input case \"{Name}\" needs its server: pass StartServer()'s address."));
+        return [.. Args.Select(a => a.Replace("{input}", input, StringComparison.Ordinal).Replace("{dest}", destination, StringComparison.Ordinal)
+            .Replace("{credentials}", credentials, StringComparison.Ordinal))];
     }
 }

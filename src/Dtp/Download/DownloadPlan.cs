@@ -17,9 +17,10 @@ internal sealed record DownloadPlan(IReadOnlyList<PlannedFile> Files, IReadOnlyL
     /// <summary>
     /// Lists the store and places each file: for a PACS, each case whose <c>subject_id</c> is <c>sub-&lt;study UID, dashed&gt;</c>
     /// gives the study's files under <c>primary/sub-*/sam-*/</c>, renamed to the manifest row's <c>filename</c> where the row's facts
-    /// carry the instance's SOP Instance UID; for iRODS and local stores, the dataset's folder as it is.
+    /// carry the instance's SOP Instance UID; for iRODS and local stores, the dataset's folder as it is. A listing that fails
+    /// transiently is tried again, up to <paramref name="attempts"/> times.
     /// </summary>
-    public static async Task<DownloadPlan> CreateAsync(IDataStore store, string storageType, string datasetId, Gen3DatasetRecords records, CancellationToken cancellationToken)
+    public static async Task<DownloadPlan> CreateAsync(IDataStore store, string storageType, string datasetId, Gen3DatasetRecords records, int attempts, CancellationToken cancellationToken)
     {
         var rows = records.Manifests
             .Select(m => (Path: (string?)m["filename"], Facts: ManifestFileFacts.TryRead((string?)m["supplemental_json_metadata"], out var f) ? f : null))
@@ -45,7 +46,7 @@ internal sealed record DownloadPlan(IReadOnlyList<PlannedFile> Files, IReadOnlyL
                     continue;
                 }
 
-                await foreach (var file in store.ListAsync(study, cancellationToken).ConfigureAwait(false))
+                foreach (var file in await ListAsync(store, study, attempts, cancellationToken).ConfigureAwait(false))
                 {
                     var target = $"primary/{study}/{string.Join('/', DatasetPaths.Split(file.RelativePath))}";
                     ManifestFileFacts? facts = null;
@@ -64,7 +65,7 @@ internal sealed record DownloadPlan(IReadOnlyList<PlannedFile> Files, IReadOnlyL
         }
         else
         {
-            await foreach (var file in store.ListAsync(datasetId, cancellationToken).ConfigureAwait(false))
+            foreach (var file in await ListAsync(store, datasetId, attempts, cancellationToken).ConfigureAwait(false))
             {
                 var target = string.Join('/', DatasetPaths.Split(file.RelativePath));
                 var facts = rows.GetValueOrDefault(target);
@@ -99,5 +100,20 @@ internal sealed record DownloadPlan(IReadOnlyList<PlannedFile> Files, IReadOnlyL
         var name = relativePath[(relativePath.LastIndexOf('/') + 1)..];
         var dash = name.IndexOf('-', StringComparison.Ordinal);
         return dash > 0 && name.EndsWith(".dcm", StringComparison.Ordinal) ? name[(dash + 1)..^4] : null;
+    }
+
+    private static async Task<List<StoredFile>> ListAsync(IDataStore store, string id, int attempts, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.ListAsync(id, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DtpException ex) when (ex.IsTransient && attempt < attempts)
+            {
+                // A connection that broke off while listing: ask again.
+            }
+        }
     }
 }

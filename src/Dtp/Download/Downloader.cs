@@ -91,7 +91,7 @@ public sealed class Downloader : IAsyncDisposable
         var reader = new Gen3DatasetReader(querier, dictionary, Math.Max(1, options.PageSize));
         var projectId = await reader.LocateAsync(datasetId, options.Program, options.Project, cancellationToken).ConfigureAwait(false);
         var records = await reader.ReadAsync(datasetId, projectId, cancellationToken).ConfigureAwait(false);
-        var plan = await DownloadPlan.CreateAsync(store, storageType, datasetId, records, cancellationToken).ConfigureAwait(false);
+        var plan = await DownloadPlan.CreateAsync(store, storageType, datasetId, records, Math.Max(1, options.TransferAttempts), cancellationToken).ConfigureAwait(false);
 
         var destination = Path.GetFullPath(dest);
         var final = Path.Combine(destination, datasetId);

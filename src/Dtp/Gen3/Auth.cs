@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dtp.IO;
 using Dtp.Net;
 using Microsoft.Extensions.Logging;
+using Polly.Timeout;
 
 namespace Dtp.Gen3;
 
@@ -28,7 +30,11 @@ public sealed partial class Auth : IDisposable
     private const string WtsScheme = "idp://wts/";
 
     private readonly Gen3AuthOptions options;
+    /// <summary>The largest answer read from fence or the workspace token service (a token, the user's record).</summary>
+    private const long MaxAuthBodyBytes = 16 * 1024 * 1024;
+
     private readonly HttpMessageHandler handler;
+    private readonly DelegatingHandler tokenHandler;
     private readonly bool ownsHandler;
     private readonly ILogger<Auth> logger;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -131,6 +137,13 @@ public sealed partial class Auth : IDisposable
         this.endpoint = endpoint;
         handler = this.options.Handler ?? CertificateAuthority.CreateHandler(this.options.CertificateAuthorityFile);
         ownsHandler = this.options.Handler is null;
+        tokenHandler = Gen3Http.Chain(new Gen3ClientOptions
+        {
+            MaxRetryAttempts = this.options.MaxRetryAttempts,
+            RetryDelay = this.options.RetryDelay,
+            AttemptTimeout = this.options.TokenRequestTimeout,
+            MaxResponseBodyBytes = MaxAuthBodyBytes,
+        }, handler);
     }
 
     private enum TokenSource
@@ -252,7 +265,7 @@ public sealed partial class Auth : IDisposable
             throw await Gen3AuthException.FromResponseAsync("Asking fence who the token belongs to", response, cancellationToken).ConfigureAwait(false);
         }
 
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var body = await ResponseBodies.ReadTextAsync(response, MaxAuthBodyBytes, cancellationToken).ConfigureAwait(false);
         try
         {
             using var document = JsonDocument.Parse(body);
@@ -308,7 +321,7 @@ public sealed partial class Auth : IDisposable
     {
         if (ownsHandler)
         {
-            handler.Dispose();
+            tokenHandler.Dispose(); // and the handler under it
         }
 
         gate.Dispose();
@@ -463,7 +476,7 @@ public sealed partial class Auth : IDisposable
         var issuer = JwtClaims.TryDecode(credentials?.ApiKey)?.Endpoint
             ?? throw new Gen3AuthException("The external workspace token service needs an API key of the commons that runs it.", DtpErrorKind.Local);
         var wtsToken = await FromApiKeyAsync(issuer, cancellationToken).ConfigureAwait(false);
-        using var http = new HttpClient(handler, disposeHandler: false) { Timeout = options.TokenRequestTimeout };
+        using var http = new HttpClient(tokenHandler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         var providersUrl = new Uri($"{issuer}/wts/external_oidc/");
         using var providersRequest = new HttpRequestMessage(HttpMethod.Get, providersUrl);
         providersRequest.Headers.Authorization = new AuthenticationHeaderValue("bearer", wtsToken.Value);
@@ -474,7 +487,7 @@ public sealed partial class Auth : IDisposable
         }
 
         string? match = null;
-        using (var document = JsonDocument.Parse(await providers.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)))
+        using (var document = JsonDocument.Parse(await ResponseBodies.ReadTextAsync(providers, MaxAuthBodyBytes, cancellationToken).ConfigureAwait(false)))
         {
             if (document.RootElement.TryGetProperty("providers", out var list) && list.ValueKind == JsonValueKind.Array)
             {
@@ -497,14 +510,14 @@ public sealed partial class Auth : IDisposable
 
     private async Task<Token> SendTokenRequestAsync(string what, HttpRequestMessage request, string property, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient(handler, disposeHandler: false) { Timeout = options.TokenRequestTimeout };
+        using var http = new HttpClient(tokenHandler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         using var response = await SendAsync(http, request, what, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw await Gen3AuthException.FromResponseAsync(what, response, cancellationToken).ConfigureAwait(false);
         }
 
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var body = await ResponseBodies.ReadTextAsync(response, MaxAuthBodyBytes, cancellationToken).ConfigureAwait(false);
         string? value = null;
         try
         {
@@ -529,11 +542,24 @@ public sealed partial class Auth : IDisposable
         return new Token(value!, claims.ExpiresAt);
     }
 
+    /// <summary>Sends a token request (reads that may be repeated: retried within the options' budget, answer read whole).</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, string what, CancellationToken cancellationToken)
     {
+        request.Options.Set(Gen3Http.Idempotent, true);
+        request.Options.Set(Gen3Http.Buffered, true);
         try
         {
-            return await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            throw new Gen3AuthException($"{what} failed: cannot reach {request.RequestUri}: {ex.Message}", DtpErrorKind.Remote, request.RequestUri, isTransient: true, innerException: ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new Gen3AuthException(
+                $"{what} failed: {request.RequestUri} did not answer within {options.TokenRequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.",
+                DtpErrorKind.Remote, request.RequestUri, isTransient: true, innerException: ex);
         }
         catch (HttpRequestException ex)
         {

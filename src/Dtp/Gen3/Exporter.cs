@@ -118,18 +118,27 @@ public sealed class Exporter
             AtomicFile.ThrowIfExists(filename, overwrite);
         }
 
-        using var response = await http.SendCheckedAsync(HttpMethod.Get, path, null, what, streamed: true, cancellationToken).ConfigureAwait(false);
+        // Records returned in memory: the body is read whole (bounded, retried when cut off). To a file: streamed, unbounded.
+        using var response = await http.SendCheckedAsync(HttpMethod.Get, path, null, what, streamed: filename is not null, cancellationToken).ConfigureAwait(false);
         if (filename is null)
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             return await ReadAsync(body, format, what, response, cancellationToken).ConfigureAwait(false);
         }
 
-        await AtomicFile.WriteAsync(filename, async (file, ct) =>
+        try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            await body.CopyToAsync(file, ct).ConfigureAwait(false);
-        }, overwrite, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await AtomicFile.WriteAsync(filename, async (file, ct) =>
+            {
+                await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                await body.CopyToAsync(file, ct).ConfigureAwait(false);
+            }, overwrite, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpIOException ex)
+        {
+            throw new Gen3ApiException($"{what} failed: the answer to GET {response.RequestMessage?.RequestUri} broke off: {ex.Message}; {filename} was not written.",
+                response.RequestMessage?.RequestUri, null, null, isTransient: true, ex);
+        }
         await using var written = File.OpenRead(filename);
         return await ReadAsync(written, format, what, response, cancellationToken).ConfigureAwait(false);
     }

@@ -57,7 +57,7 @@ public class Gen3ApiException : DtpException
     /// <summary>Builds the error for a non-success answer from its body: sheepdog's <c>message</c>, else an excerpt of the text.</summary>
     internal static async Task<Gen3ApiException> FromResponseAsync(string what, HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var body = await Dtp.IO.ResponseBodies.ReadExcerptAsync(response, cancellationToken).ConfigureAwait(false);
         return FromBody(what, response, body);
     }
 

@@ -50,7 +50,7 @@ public sealed partial class Gen3AuthException : DtpException
     internal static async Task<Gen3AuthException> FromResponseAsync(string what, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var url = response.RequestMessage?.RequestUri;
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var body = await Dtp.IO.ResponseBodies.ReadExcerptAsync(response, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         var transient = status is 408 or 429 or >= 500;
         return new Gen3AuthException(

@@ -39,6 +39,16 @@ public sealed class Gen3AuthOptions
     /// <summary>Gets or sets the timeout of one token request; the default value is 60 seconds.</summary>
     public TimeSpan TokenRequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Gets or sets how many times a token request (API key exchange, client credentials, workspace token service) that broke
+    /// off or was answered 408, 429 or 5xx is sent again; a token request has no lasting effect, so repeating it is safe.
+    /// The default value is 3.
+    /// </summary>
+    public int MaxRetryAttempts { get; set; } = 3;
+
+    /// <summary>Gets or sets the first delay before a token request is sent again (doubled at each retry, with jitter; Retry-After wins); the default value is 1 second.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets a PEM file of a private certificate authority that the commons' TLS certificate chains to; the default value is <see langword="null"/>.</summary>
     public string? CertificateAuthorityFile { get; set; }
 

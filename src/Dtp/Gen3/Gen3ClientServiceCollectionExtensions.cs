@@ -38,6 +38,7 @@ public static class Gen3ClientServiceCollectionExtensions
             http.DefaultRequestHeaders.UserAgent.Add(Gen3Http.UserAgent);
         });
         builder.AddResilienceHandler("gen3", pipeline => Gen3Http.Configure(pipeline, options));
+        builder.AddHttpMessageHandler(() => new Gen3BodyHandler(options.MaxResponseBodyBytes)); // inside the retry loop: a body cut off is retried
         builder.AddHttpMessageHandler<Gen3AuthHandler>(); // inside the retry loop: each attempt gets a current token
     }
 }

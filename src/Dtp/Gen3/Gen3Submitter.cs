@@ -249,7 +249,7 @@ public sealed partial class Gen3Submitter : IDisposable
 
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var text = await http.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge || Gen3ApiException.IsTransientStatus(response.StatusCode))
             {
                 return (null, Gen3ApiException.FromBody(what, response, text));

@@ -87,8 +87,8 @@ public sealed partial class Querier
 
         const string What = "Running a GraphQL query";
         using var content = Gen3Http.JsonBody(body);
-        using var response = await http.SendAsync(HttpMethod.Post, GraphQLPath, content, What, streamed: false, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendQueryAsync(GraphQLPath, content, What, cancellationToken).ConfigureAwait(false);
+        var text = await http.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
         JsonNode? answer;
         try
         {

@@ -197,7 +197,7 @@ public sealed partial class Deleter : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var what = string.Create(CultureInfo.InvariantCulture, $"Deleting {ids.Count} {type} records");
             using var response = await http.SendAsync(HttpMethod.Delete, path + string.Join(',', ids.Select(Uri.EscapeDataString)), null, what, streamed: false, cancellationToken).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var text = await http.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode || (Gen3Http.ParseJson(text, what, response) as JsonObject)?["success"] is JsonValue success && !success.GetValue<bool>())
             {
                 throw Gen3ApiException.FromBody(what, response, text);

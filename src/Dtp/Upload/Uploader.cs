@@ -232,7 +232,7 @@ public sealed partial class Uploader : IAsyncDisposable
             var body = new JsonObject { ["type"] = "experiment", ["submitter_id"] = id, ["projects"] = new JsonObject { ["code"] = project } };
             using var content = Gen3Http.JsonBody(body);
             using var response = await http.SendAsync(HttpMethod.Post, path, content, what, streamed: false, cancellationToken).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var text = await http.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
                 return id;

@@ -586,17 +586,18 @@ public sealed partial class IrodsTestServer : IAsyncDisposable
                 throw new IrodsError(-310000, $"USER_FILE_DOES_NOT_EXIST: {logical}");
             }
 
+            // Like iRODS, the catalog's checksum is answered as it is; the file is read only to compute, force or verify one.
             var keywords = Keywords(inp);
             var stored = server.checksums.GetValueOrDefault(logical);
+            if (stored is not null && !keywords.ContainsKey("forceChksum") && !keywords.ContainsKey("verifyChksum"))
+            {
+                return stored;
+            }
+
             var actual = Sha2(local);
             if (keywords.ContainsKey("verifyChksum") && stored is not null && stored != actual)
             {
                 throw new IrodsError(-314000, $"USER_CHKSUM_MISMATCH: {logical}");
-            }
-
-            if (stored is not null && !keywords.ContainsKey("forceChksum") && !keywords.ContainsKey("verifyChksum"))
-            {
-                return stored;
             }
 
             server.checksums[logical] = actual;

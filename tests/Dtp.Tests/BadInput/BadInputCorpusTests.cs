@@ -25,7 +25,8 @@ public sealed class BadInputCorpusTests
         var work = Directory.CreateTempSubdirectory("dtp-bad-input-").FullName;
         var home = Directory.CreateDirectory(Path.Combine(work, "home")).FullName;
         var destination = Path.Combine(work, "dest");
-        var args = @case.Prepare(work, destination);
+        await using var server = @case.StartServer();
+        var args = @case.Prepare(work, destination, server?.BaseAddress);
         var before = BadInputCorpus.Snapshot(work);
 
         using var output = new StringWriter();

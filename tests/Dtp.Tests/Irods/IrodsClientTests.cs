@@ -72,8 +72,11 @@ public sealed class IrodsClientTests
         Assert.Contains(Dataset + "/primary/sub-2/sam 2", all);
     }
 
-    [Fact]
-    public async Task OpenReadAsync_FromOffset_ReturnsTheRestOfTheObject()
+    [Theory]
+    [InlineData(1000, 65536)]
+    [InlineData(0, 3000)]
+    [InlineData(1000, 3000)]
+    public async Task OpenReadAsync_FromOffsetInPiecesLargerOrSmallerThanAChunk_ReturnsTheRestOfTheObject(int offset, int piece)
     {
         await using var server = IrodsTestKit.StartServer();
         var files = IrodsTestKit.WriteTree(server, Dataset);
@@ -82,11 +85,56 @@ public sealed class IrodsClientTests
         await using var client = new IrodsClient(options);
         var expected = files["primary/sub-1/sam-1/1-01.dcm"];
 
-        await using var stream = await client.OpenReadAsync(Dataset + "/primary/sub-1/sam-1/1-01.dcm", 1000, Ct);
+        await using var stream = await client.OpenReadAsync(Dataset + "/primary/sub-1/sam-1/1-01.dcm", offset, Ct);
         using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy, Ct);
+        var buffer = new byte[piece];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, Ct)) > 0)
+        {
+            copy.Write(buffer, 0, read);
+        }
 
-        Assert.Equal(expected[1000..], copy.ToArray());
+        Assert.Equal(expected[offset..], copy.ToArray());
+    }
+
+    [Fact]
+    public async Task DownloadCollectionAsync_ManyFiles_ReusesPooledConnectionsAndSendsOnlyOpenReadsClosePerFile()
+    {
+        await using var server = IrodsTestKit.StartServer();
+        const string collection = "/tempZone/home/rods/many";
+        Directory.CreateDirectory(server.LocalPathOf(collection));
+        for (var i = 0; i < 12; i++)
+        {
+            await File.WriteAllBytesAsync(server.LocalPathOf($"{collection}/f{i}.bin"), RandomNumberGenerator.GetBytes(10_000), Ct);
+        }
+
+        await using (var setup = new IrodsClient(IrodsTestKit.ClientOptions(server)))
+        {
+            await foreach (var item in setup.ListDataObjectsAsync(collection, cancellationToken: Ct))
+            {
+                await setup.ComputeChecksumAsync(item.Path, cancellationToken: Ct);
+            }
+        }
+
+        server.ClearCapture();
+        var options = IrodsTestKit.ClientOptions(server);
+        options.ChunkSize = 4096;
+        options.MaxConnections = 3;
+        var destination = Directory.CreateTempSubdirectory("dtp-irods-many-").FullName;
+
+        IrodsTransferSummary summary;
+        await using (var client = new IrodsClient(options))
+        {
+            summary = await client.DownloadCollectionAsync(collection, destination, cancellationToken: Ct);
+        }
+
+        var requests = server.Captured.Where(m => m.Type == "RODS_API_REQ").ToList();
+        Assert.Equal(12, summary.Verified);
+        Assert.InRange(server.Captured.Count(m => m.Type == "RODS_CONNECT"), 1, 3);
+        Assert.Equal(requests.Count(m => m.IntInfo == 704), server.Captured.Count(m => m.Type == "RODS_CONNECT"));
+        var perFile = requests.Where(m => m.IntInfo is not (703 or 704 or 702)).GroupBy(m => m.IntInfo).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<int, int> { [602] = 12, [675] = 36, [673] = 12 }, perFile);
+        Directory.Delete(destination, recursive: true);
     }
 
     [Fact]

@@ -79,6 +79,33 @@ public sealed class IrodsDataStoreTests
     }
 
     [Fact]
+    public async Task OpenReadAsync_ListedFile_SendsNoReadRequestPastItsEnd()
+    {
+        await using var server = IrodsTestKit.StartServer();
+        var options = IrodsTestKit.ClientOptions(server);
+        options.ChunkSize = 4096;
+        await using var client = new IrodsClient(options);
+        var store = new IrodsDataStore(client, Root);
+        var bytes = Enumerable.Range(0, 10_000).Select(i => (byte)(i * 7)).ToArray();
+        await using (var content = new MemoryStream(bytes))
+        {
+            await store.UploadAsync("ds-4", "data.bin", content, Ct);
+        }
+
+        var file = Assert.Single(await store.ListAsync("ds-4", Ct).ToListAsync(Ct));
+        server.ClearCapture();
+
+        using var copy = new MemoryStream();
+        await using (var stream = await store.OpenReadAsync("ds-4", file, 0, Ct))
+        {
+            await stream.CopyToAsync(copy, Ct);
+        }
+
+        Assert.Equal(bytes, copy.ToArray());
+        Assert.Equal(3, server.Captured.Count(m => m.IntInfo == 675));
+    }
+
+    [Fact]
     public async Task ListAsync_ForMissingDataset_ThrowsRemoteError()
     {
         await using var server = IrodsTestKit.StartServer();

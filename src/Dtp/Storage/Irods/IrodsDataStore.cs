@@ -37,10 +37,11 @@ public sealed class IrodsDataStore(IrodsClient client, string projectRoot) : IDa
     }
 
     /// <inheritdoc/>
+    /// <remarks>The listed size bounds the reads: no read request goes past the object's end.</remarks>
     public Task<Stream> OpenReadAsync(string datasetId, StoredFile file, long offset = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
-        return client.OpenReadAsync(ObjectPath(datasetId, file.RelativePath), offset, cancellationToken);
+        return client.OpenReadAsync(ObjectPath(datasetId, file.RelativePath), offset, file.Size ?? -1, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Dtp.Storage.Irods;
 
 /// <summary>
@@ -75,9 +77,9 @@ internal sealed class IrodsReadStream : Stream
             return await ReadChunkAsync(destination[..chunkSize], cancellationToken).ConfigureAwait(false);
         }
 
-        buffer ??= new byte[chunkSize];
+        buffer ??= ArrayPool<byte>.Shared.Rent(chunkSize);
         bufferOffset = 0;
-        bufferCount = await ReadChunkAsync(buffer, cancellationToken).ConfigureAwait(false);
+        bufferCount = await ReadChunkAsync(buffer.AsMemory(0, chunkSize), cancellationToken).ConfigureAwait(false);
         return TakeBuffered(destination.Span);
     }
 
@@ -106,10 +108,13 @@ internal sealed class IrodsReadStream : Stream
                 if (!connection.IsBroken)
                 {
                     // Replies to requests still in flight come first; then the descriptor is closed.
-                    var scratch = inFlight.Count > 0 ? new byte[chunkSize] : [];
-                    while (inFlight.TryDequeue(out _))
+                    if (inFlight.Count > 0)
                     {
-                        await connection.ReceiveReplyAsync(scratch, $"reading {path}", CancellationToken.None).ConfigureAwait(false);
+                        buffer ??= ArrayPool<byte>.Shared.Rent(chunkSize);
+                        while (inFlight.TryDequeue(out _))
+                        {
+                            await connection.ReceiveReplyAsync(buffer.AsMemory(0, chunkSize), $"reading {path}", CancellationToken.None).ConfigureAwait(false);
+                        }
                     }
 
                     await connection.CallAsync(IrodsClient.DataObjCloseApi, IrodsClient.OpenedDataObjInp(descriptor, 0, 0, 0), default, default,
@@ -123,6 +128,7 @@ internal sealed class IrodsReadStream : Stream
             }
             finally
             {
+                ReturnBuffer();
                 client.Return(connection);
             }
         }
@@ -137,10 +143,21 @@ internal sealed class IrodsReadStream : Stream
             // Synchronous disposal cannot send the close request; dropping the connection makes the server release the descriptor.
             closed = true;
             connection.MarkBroken();
+            ReturnBuffer();
             client.Return(connection);
         }
 
         base.Dispose(disposing);
+    }
+
+    private void ReturnBuffer()
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
+            bufferCount = 0;
+        }
     }
 
     private async Task<int> ReadChunkAsync(Memory<byte> target, CancellationToken cancellationToken)

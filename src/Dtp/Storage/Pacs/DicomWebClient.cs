@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Dtp.Dicom;
+using Dtp.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Dtp.Storage.Pacs;
@@ -54,9 +55,10 @@ public sealed partial class DicomWebClient(HttpClient http, ILogger<DicomWebClie
     {
         var study = Uid(studyInstanceUid);
         var list = new List<PacsSeries>();
-        await foreach (var s in SearchAsync($"studies/{study}/series?includefield=0008103E", $"list the series of study {study}", cancellationToken).ConfigureAwait(false))
+        var what = $"list the series of study {study}";
+        await foreach (var s in SearchAsync($"studies/{study}/series?includefield=0008103E", what, cancellationToken).ConfigureAwait(false))
         {
-            var series = Text(s, "0020000E") ?? string.Empty;
+            var series = PacsHttp.AnsweredUid(Text(s, "0020000E"), what, new Uri(http.BaseAddress!, $"studies/{study}/series"));
             list.Add(new PacsSeries(study, series, Text(s, "00080060"), Number(s, "00200011"), Text(s, "0008103E"), Number(s, "00201209"), series));
         }
 
@@ -70,9 +72,10 @@ public sealed partial class DicomWebClient(HttpClient http, ILogger<DicomWebClie
         ArgumentNullException.ThrowIfNull(series);
         var path = $"studies/{Uid(series.StudyInstanceUid)}/series/{Uid(series.SeriesInstanceUid)}/instances?includefield=00200013";
         var list = new List<PacsInstance>();
-        await foreach (var i in SearchAsync(path, $"list the instances of series {series.SeriesInstanceUid}", cancellationToken).ConfigureAwait(false))
+        var what = $"list the instances of series {series.SeriesInstanceUid}";
+        await foreach (var i in SearchAsync(path, what, cancellationToken).ConfigureAwait(false))
         {
-            var sop = Text(i, "00080018") ?? string.Empty;
+            var sop = PacsHttp.AnsweredUid(Text(i, "00080018"), what, new Uri(http.BaseAddress!, path));
             list.Add(new PacsInstance(series.StudyInstanceUid, series.SeriesInstanceUid, sop, Number(i, "00200013"), null, sop));
         }
 
@@ -164,7 +167,7 @@ public sealed partial class DicomWebClient(HttpClient http, ILogger<DicomWebClie
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(DicomJson));
         var what = $"store {files.Count} files (STOW-RS)";
         using var response = await PacsHttp.SendAsync(http, request, what, cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var body = await PacsHttp.ReadBytesAsync(response, new Uri(http.BaseAddress!, "studies"), what, cancellationToken).ConfigureAwait(false);
         var failed = new List<string>();
         if (body.Length > 0)
         {
@@ -209,10 +212,10 @@ public sealed partial class DicomWebClient(HttpClient http, ILogger<DicomWebClie
             JsonElement page;
             try
             {
-                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var bytes = await ResponseBodies.ReadBytesAsync(response, PacsHttp.MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false);
                 page = response.StatusCode == HttpStatusCode.NoContent || bytes.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(bytes);
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException or JsonException)
+            catch (Exception ex) when (ex is IOException or HttpRequestException or JsonException or DtpException)
             {
                 throw PacsHttp.BodyFailed(new Uri(http.BaseAddress!, path), what, ex);
             }

@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dtp.Dicom;
+using Dtp.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Dtp.Storage.Pacs;
@@ -45,11 +46,12 @@ public sealed partial class OrthancClient(HttpClient http, ILogger<OrthancClient
         foreach (var study in studies)
         {
             var id = study.GetProperty("ID").GetString();
-            var series = await GetJsonAsync($"studies/{id}/series", $"list the series of study {studyInstanceUid}", cancellationToken).ConfigureAwait(false);
+            var what = $"list the series of study {studyInstanceUid}";
+            var series = await GetJsonAsync($"studies/{id}/series", what, cancellationToken).ConfigureAwait(false);
             list.AddRange(series.EnumerateArray().Select(s =>
             {
                 var tags = s.GetProperty("MainDicomTags");
-                return new PacsSeries(studyInstanceUid, Tag(tags, "SeriesInstanceUID") ?? string.Empty, Tag(tags, "Modality"), Int(Tag(tags, "SeriesNumber")),
+                return new PacsSeries(studyInstanceUid, PacsHttp.AnsweredUid(Tag(tags, "SeriesInstanceUID"), what, new Uri(http.BaseAddress!, $"studies/{id}/series")), Tag(tags, "Modality"), Int(Tag(tags, "SeriesNumber")),
                     Tag(tags, "SeriesDescription"), s.GetProperty("Instances").GetArrayLength(), s.GetProperty("ID").GetString()!);
             }));
         }
@@ -62,11 +64,13 @@ public sealed partial class OrthancClient(HttpClient http, ILogger<OrthancClient
     public async Task<IReadOnlyList<PacsInstance>> SearchInstancesAsync(PacsSeries series, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(series);
-        var instances = await GetJsonAsync($"series/{Id(series.Locator)}/instances", $"list the instances of series {series.SeriesInstanceUid}", cancellationToken).ConfigureAwait(false);
+        var what = $"list the instances of series {series.SeriesInstanceUid}";
+        var path = $"series/{Id(series.Locator)}/instances";
+        var instances = await GetJsonAsync(path, what, cancellationToken).ConfigureAwait(false);
         return instances.EnumerateArray().Select(i =>
         {
             var tags = i.GetProperty("MainDicomTags");
-            return new PacsInstance(series.StudyInstanceUid, series.SeriesInstanceUid, Tag(tags, "SOPInstanceUID") ?? string.Empty,
+            return new PacsInstance(series.StudyInstanceUid, series.SeriesInstanceUid, PacsHttp.AnsweredUid(Tag(tags, "SOPInstanceUID"), what, new Uri(http.BaseAddress!, path)),
                 Int(Tag(tags, "InstanceNumber")), i.TryGetProperty("FileSize", out var size) ? size.GetInt64() : null, i.GetProperty("ID").GetString()!);
         }).ToList();
     }
@@ -223,9 +227,9 @@ public sealed partial class OrthancClient(HttpClient http, ILogger<OrthancClient
     {
         try
         {
-            return JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+            return JsonSerializer.Deserialize<JsonElement>(await ResponseBodies.ReadBytesAsync(response, PacsHttp.MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException or JsonException)
+        catch (Exception ex) when (ex is IOException or HttpRequestException or JsonException or DtpException)
         {
             throw PacsHttp.BodyFailed(response.RequestMessage?.RequestUri ?? new Uri("about:blank"), what, ex);
         }

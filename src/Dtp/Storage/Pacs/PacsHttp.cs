@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using Dtp.Config;
+using Dtp.Dicom;
 using Dtp.IO;
 using Dtp.Net;
 
@@ -11,6 +13,9 @@ namespace Dtp.Storage.Pacs;
 /// <summary>HTTP plumbing shared by the DICOMweb and Orthanc routes: the client from <c>pacs.json</c>, sending with errors that name the URL.</summary>
 internal static class PacsHttp
 {
+    /// <summary>The largest JSON answer (a search page, a STOW-RS report) read from a PACS.</summary>
+    public const long MaxResponseBodyBytes = 256L * 1024 * 1024;
+
     /// <summary>Creates an HTTP client for a PACS: base address, credentials, private CA, User-Agent, no overall timeout (transfers stream).</summary>
     public static HttpClient CreateClient(PacsConfig config)
     {
@@ -60,6 +65,11 @@ internal static class PacsHttp
             throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {CertificateAuthority.Describe(ex, "pacs_ca_file in pacs.json")}", DtpErrorKind.Remote,
                 isTransient: !CertificateAuthority.IsUntrusted(ex), ex);
         }
+        catch (SocketException ex)
+        {
+            // A connection reset right after it was made escapes HttpClient unwrapped.
+            throw new DtpException($"Cannot reach the PACS to {what}: {request.Method} {url} failed: {ex.Message}", DtpErrorKind.Remote, isTransient: true, ex);
+        }
 
         if (response.IsSuccessStatusCode || alsoAccepted.Contains(response.StatusCode))
         {
@@ -82,6 +92,24 @@ internal static class PacsHttp
         }
     }
 
+    /// <summary>Reads a (JSON) answer whole, bounded by <see cref="MaxResponseBodyBytes"/>; a body that breaks off becomes a <see cref="DtpException"/> naming the URL.</summary>
+    public static async Task<byte[]> ReadBytesAsync(HttpResponseMessage response, Uri url, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ResponseBodies.ReadBytesAsync(response, MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or DtpException)
+        {
+            throw BodyFailed(url, what, ex);
+        }
+    }
+
+    /// <summary>Returns a UID a PACS answered with, or refuses it: files are named after UIDs, so anything but digits and dots (a path) is an error.</summary>
+    public static string AnsweredUid(string? uid, string what, Uri url) =>
+        DicomUid.IsValid(uid) ? uid! : throw new DtpException(
+            $"Cannot {what}: {url} answered with \"{uid}\", which is not a DICOM UID (digits and dots); refused, as files are named after UIDs.", DtpErrorKind.Remote);
+
     /// <summary>Turns a failure while reading a response body into a <see cref="DtpException"/> naming the URL.</summary>
     public static DtpException BodyFailed(Uri url, string what, Exception ex) =>
         ex is DtpException dtp
@@ -90,16 +118,9 @@ internal static class PacsHttp
 
     private static async Task<string> ExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        try
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            text = System.Text.RegularExpressions.Regex.Replace(text, "<[^>]*>|\\s+", " ").Trim();
-            return text.Length == 0 ? string.Empty : $" {(text.Length > 300 ? text[..300] + "..." : text)}";
-        }
-        catch (HttpRequestException)
-        {
-            return string.Empty;
-        }
+        var text = await ResponseBodies.ReadExcerptAsync(response, cancellationToken).ConfigureAwait(false);
+        text = System.Text.RegularExpressions.Regex.Replace(text, "<[^>]*>|\\s+", " ").Trim();
+        return text.Length == 0 ? string.Empty : $" {(text.Length > 300 ? text[..300] + "..." : text)}";
     }
 }
 
