@@ -9,8 +9,9 @@ namespace Dtp.Sds;
 
 /// <summary>
 /// Streams the first worksheet of an xlsx: the package and its relationships through DocumentFormat.OpenXml, the worksheet
-/// XML through an <see cref="XlsxXmlScanner"/> (it can be 100 MB), the other parts (workbook, styles, shared strings)
-/// through an <see cref="XmlReader"/>. Only rows that hold a value are kept, so formatted empty rows down to row 1,048,576
+/// and shared-strings XML through an <see cref="XlsxXmlScanner"/> (each can be 100 MB), the small parts (workbook, styles)
+/// through an <see cref="XmlReader"/>. The worksheet's rows and cells are read the same way for the conversion's typed
+/// tables (<see cref="IsRowWithCells"/>, <see cref="NextCell"/>). Only rows that hold a value are kept, so formatted empty rows down to row 1,048,576
 /// cost nothing; hyperlink targets replace cell text; formula cells without a cached value fall back to the display text of
 /// <c>HYPERLINK(...)</c>; date-formatted numbers become ISO 8601 text.
 /// </summary>
@@ -186,7 +187,8 @@ internal static class XlsxSheetReader
 
             var text = xml.IsEmptyElement ? string.Empty : ReadRichText(xml);
 
-            // An entry costs its reference (twice, while the list grows); a string the scanner did not share costs its characters too.
+            // An entry costs its reference (twice, while the list grows); its string costs its characters too, unless it is
+            // the very instance of the entry before (a run of one short value, which the scanner shares): a conservative estimate.
             retainedBytes += 16 + (text.Length == 0 || ReferenceEquals(text, previous) ? 0 : 24 + (2L * text.Length));
             if (retainedBytes > limits.MaxSharedStringBytes)
             {
