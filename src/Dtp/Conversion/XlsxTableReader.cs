@@ -132,7 +132,7 @@ internal static class XlsxTableReader
 
         if (dateStyles.Contains(value.Style) && number is >= 0 and < 2_958_466)
         {
-            var date = DateTime.FromOADate(date1904 ? number + 1462 : number);
+            var date = DateTime.FromOADate(date1904 ? number + XlsxSheetReader.Date1904Offset : number);
             return new ExcelCell(row, column, ExcelCellKind.DateTime, new DateTime(date.Ticks - (date.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified));
         }
 

@@ -113,7 +113,7 @@ internal static class XlsxSheetReader
     {
         var workbookPart = document.WorkbookPart
             ?? throw new SdsFormatException($"{file} is a zip package but not a workbook (no workbook part).", new SdsLocation(file));
-        var (sheets, _) = ReadWorkbook(workbookPart);
+        var (sheets, date1904) = ReadWorkbook(workbookPart);
         if (sheets.Count == 0)
         {
             throw new SdsFormatException($"{file} has no worksheet.", new SdsLocation(file));
@@ -135,7 +135,7 @@ internal static class XlsxSheetReader
         var sharedStrings = workbookPart.SharedStringTablePart is { } sst ? ReadSharedStrings(sst, file, limits) : [];
         var dateStyles = workbookPart.WorkbookStylesPart is { } styles ? ReadDateStyles(styles) : [];
         var hyperlinkTargets = worksheetPart.HyperlinkRelationships.ToDictionary(r => r.Id, r => r.Uri.OriginalString, StringComparer.Ordinal);
-        ReadCells(worksheetPart, sheet, sharedStrings, dateStyles, hyperlinkTargets, limits.MaxXlsxPartBytes);
+        ReadCells(worksheetPart, sheet, sharedStrings, dateStyles, date1904, hyperlinkTargets, limits.MaxXlsxPartBytes);
         return sheet;
     }
 
@@ -309,7 +309,7 @@ internal static class XlsxSheetReader
         return false;
     }
 
-    private static void ReadCells(WorksheetPart part, RawSheet sheet, List<string> sharedStrings, HashSet<int> dateStyles,
+    private static void ReadCells(WorksheetPart part, RawSheet sheet, List<string> sharedStrings, HashSet<int> dateStyles, bool date1904,
         Dictionary<string, string> hyperlinkTargets, long maxPartBytes)
     {
         using var stream = OpenPart(part, sheet.File, maxPartBytes);
@@ -328,7 +328,7 @@ internal static class XlsxSheetReader
             if (IsRowWithCells(xml, sheet.File, ref rowNumber))
             {
                 cells.Clear();
-                ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles);
+                ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles, date1904);
                 if (RawRow.Trim(cells) is { } trimmed)
                 {
                     sheet.Rows.Add(new RawRow(rowNumber, trimmed));
@@ -400,14 +400,15 @@ internal static class XlsxSheetReader
     }
 
     /// <summary>Reads one row's cells; a value equal to the one above it shares its string, which keeps repetitive columns small.</summary>
-    private static void ReadRow(XlsxXmlScanner xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles)
+    private static void ReadRow(XlsxXmlScanner xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles,
+        bool date1904)
     {
         var depth = xml.Depth;
         var cell = default(XlsxCell);
         while (NextCell(xml, depth, ref cell))
         {
             var column = cell.Column;
-            var text = Convert(cell, sharedStrings, dateStyles, sheet, rowNumber);
+            var text = Convert(cell, sharedStrings, dateStyles, date1904, sheet, rowNumber);
             if (string.IsNullOrEmpty(text))
             {
                 continue;
@@ -481,7 +482,7 @@ internal static class XlsxSheetReader
         return (inline ?? raw, formula);
     }
 
-    private static string? Convert(XlsxCell cell, List<string> sharedStrings, HashSet<int> dateStyles, RawSheet sheet, int row)
+    private static string? Convert(XlsxCell cell, List<string> sharedStrings, HashSet<int> dateStyles, bool date1904, RawSheet sheet, int row)
     {
         var raw = cell.Raw;
         if (string.IsNullOrEmpty(raw))
@@ -511,7 +512,7 @@ internal static class XlsxSheetReader
                 break;
             default:
                 text = dateStyles.Contains(cell.Style) && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var serial)
-                    ? FormatDate(serial)
+                    ? FormatDate(date1904 ? serial + Date1904Offset : serial)
                     : FormatNumber(raw);
                 break;
         }
@@ -527,6 +528,9 @@ internal static class XlsxSheetReader
 
     private static bool IsPlainInteger(string raw) =>
         raw.Length is > 0 and <= 15 && (raw.Length == 1 || raw[0] != '0') && !raw.AsSpan().ContainsAnyExceptInRange('0', '9');
+
+    /// <summary>Days from 1899-12-30 (serial 0 of the 1900 date system) to 1904-01-01 (serial 0 of the 1904 system).</summary>
+    internal const int Date1904Offset = 1462;
 
     private static string FormatDate(double serial)
     {

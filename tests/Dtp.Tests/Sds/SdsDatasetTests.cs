@@ -313,6 +313,33 @@ public sealed class SdsDatasetTests : IDisposable
         Assert.Equal("Rattus norvegicus", record["species"]!.Text);
     }
 
+    [Theory]
+    [InlineData(false, "45658")]
+    [InlineData(true, "44196")]
+    public async Task ReadFileAsync_DateCellInEitherDateSystem_GivesTheSameIsoDate(bool date1904, string serial)
+    {
+        var path = Path.Combine(_folder, "subjects.xlsx");
+        using (var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            var styles = workbook.AddNewPart<WorkbookStylesPart>();
+            styles.Stylesheet = new Stylesheet(new CellFormats(new CellFormat(), new CellFormat { NumberFormatId = 14, ApplyNumberFormat = true }));
+            var part = workbook.AddNewPart<WorksheetPart>();
+            part.Worksheet = new Worksheet(new SheetData(
+                new Row(new Cell { CellReference = "A1", DataType = CellValues.InlineString, InlineString = new InlineString(new Text("subject id")) },
+                    new Cell { CellReference = "B1", DataType = CellValues.InlineString, InlineString = new InlineString(new Text("date of birth")) }) { RowIndex = 1 },
+                new Row(new Cell { CellReference = "A2", DataType = CellValues.InlineString, InlineString = new InlineString(new Text("sub-1")) },
+                    new Cell { CellReference = "B2", StyleIndex = 1, CellValue = new CellValue(serial) }) { RowIndex = 2 }));
+            workbook.Workbook = new Workbook(
+                new WorkbookProperties { Date1904 = date1904 },
+                new Sheets(new Sheet { Name = "Sheet1", SheetId = 1, Id = workbook.GetIdOfPart(part) }));
+        }
+
+        var file = (SdsTableFile)await SdsMetadataReader.ReadFileAsync(path, cancellationToken: Ct);
+
+        Assert.Equal("2025-01-01", Assert.Single(file.Records)["date_of_birth"]!.Text);
+    }
+
     [Fact]
     public async Task ReadFileAsync_PrefixedPrettyPrintedWorksheet_ReadsCellsRichTextAndHyperlink()
     {
