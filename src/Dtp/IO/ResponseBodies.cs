@@ -73,7 +73,7 @@ internal static class ResponseBodies
             // The message says what the body said so far.
         }
 
-        return Decode(response.Content.Headers.ContentType, buffer.AsSpan(0, length).ToArray());
+        return Decode(response.Content.Headers.ContentType, buffer.AsSpan(0, length));
     }
 
     /// <summary>Replaces the response's content by an in-memory copy read with <see cref="ReadBytesAsync"/>.</summary>
@@ -94,7 +94,7 @@ internal static class ResponseBodies
         $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered with a body of more than {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes, "
         + "the limit on response bodies (MaxResponseBodyBytes); reading stopped there.", DtpErrorKind.Remote);
 
-    private static string Decode(MediaTypeHeaderValue? type, byte[] bytes)
+    private static string Decode(MediaTypeHeaderValue? type, ReadOnlySpan<byte> bytes)
     {
         var encoding = Encoding.UTF8;
         if (type?.CharSet is { Length: > 0 } charset)

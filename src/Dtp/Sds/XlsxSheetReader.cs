@@ -446,7 +446,7 @@ internal static class XlsxSheetReader
         _ => null,
     };
 
-    /// <summary>Reads a cell's value (<c>v</c>, or the text runs of an inline string) and formula, leaving the scanner on its end element.</summary>
+    /// <summary>Reads a cell's value (<c>v</c>, or the text runs of an inline string <c>is</c>) and formula, leaving the scanner on its end element.</summary>
     private static (string? Raw, string? Formula) ReadCell(XlsxXmlScanner xml, string? type)
     {
         var depth = xml.Depth;
@@ -468,14 +468,9 @@ internal static class XlsxSheetReader
             {
                 formula = xml.IsEmptyElement ? formula ?? string.Empty : xml.ReadElementText();
             }
-            else if (xml.IsNamed("t"u8) && type == "inlineStr" && !xml.IsEmptyElement)
+            else if (xml.IsNamed("is"u8) && type == "inlineStr" && !xml.IsEmptyElement)
             {
-                var run = xml.ReadElementText();
-                inline = inline is null ? run : inline + run;
-            }
-            else if (xml.IsNamed("rPh"u8))
-            {
-                xml.Skip();
+                inline = ReadRichText(xml);
             }
         }
 
