@@ -1,6 +1,9 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Packaging;
 using System.Numerics;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Xml;
 using DocumentFormat.OpenXml.Packaging;
@@ -22,6 +25,10 @@ internal static class XlsxSheetReader
     private const int MaxColumns = 16_384;
 
     private const int LastRow = 1_048_576;
+
+    /// <summary>The size of the blocks of rows read in parallel, and the largest block (one row larger than that is read sequentially).</summary>
+    private const int RowBlockSize = 1 << 20;
+    private const int MaxRowBlockSize = 64 << 20;
 
     private static readonly XmlReaderSettings Settings = new()
     {
@@ -309,8 +316,39 @@ internal static class XlsxSheetReader
         return false;
     }
 
+    /// <summary>
+    /// Reads the worksheet's rows and applies its hyperlinks. On a machine with several cores the rows are cut into blocks
+    /// read in parallel (<see cref="ReadRowBlocks"/>); when a block cannot be read that way the part is read again in one pass,
+    /// which also gives the exact position of a real error.
+    /// </summary>
     private static void ReadCells(WorksheetPart part, RawSheet sheet, List<string> sharedStrings, HashSet<int> dateStyles, bool date1904,
         Dictionary<string, string> hyperlinkTargets, long maxPartBytes)
+    {
+        if (Environment.ProcessorCount > 1)
+        {
+            var findings = sheet.Findings.Count;
+            try
+            {
+                if (TryReadCells(part, sheet, sharedStrings, dateStyles, date1904, hyperlinkTargets, maxPartBytes, parallel: true))
+                {
+                    return;
+                }
+            }
+            catch (XmlException)
+            {
+                // Malformed, or a block cut at an end tag inside a comment or CDATA section: the sequential read tells which.
+            }
+
+            sheet.Rows.Clear();
+            sheet.Findings.RemoveRange(findings, sheet.Findings.Count - findings);
+        }
+
+        TryReadCells(part, sheet, sharedStrings, dateStyles, date1904, hyperlinkTargets, maxPartBytes, parallel: false);
+    }
+
+    /// <summary>Reads the rows (in parallel blocks when asked) and the hyperlinks; returns false when a block could not be read in parallel.</summary>
+    private static bool TryReadCells(WorksheetPart part, RawSheet sheet, List<string> sharedStrings, HashSet<int> dateStyles, bool date1904,
+        Dictionary<string, string> hyperlinkTargets, long maxPartBytes, bool parallel)
     {
         using var stream = OpenPart(part, sheet.File, maxPartBytes);
         var xml = new XlsxXmlScanner(stream);
@@ -325,14 +363,16 @@ internal static class XlsxSheetReader
                 continue;
             }
 
-            if (IsRowWithCells(xml, sheet.File, ref rowNumber))
+            if (parallel && xml.IsNamed("sheetData"u8))
             {
-                cells.Clear();
-                ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles, date1904);
-                if (RawRow.Trim(cells) is { } trimmed)
+                if (!ReadRowBlocks(xml, sheet, sharedStrings, dateStyles, date1904, ref rowNumber))
                 {
-                    sheet.Rows.Add(new RawRow(rowNumber, trimmed));
+                    return false;
                 }
+            }
+            else if (IsRowWithCells(xml, sheet.File, ref rowNumber))
+            {
+                ReadRow(xml, sheet, rowNumber, cells, previous, sharedStrings, dateStyles, date1904);
             }
             else if (xml.IsNamed("hyperlink"u8))
             {
@@ -341,6 +381,94 @@ internal static class XlsxSheetReader
                 ApplyHyperlink(xml, sheet, rowIndexByNumber, hyperlinkTargets);
             }
         }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Standing on <c>&lt;sheetData&gt;</c>, cuts its rows into blocks of about 1 MB of XML (<see cref="XlsxXmlScanner.TryReadContentBlock"/>)
+    /// and reads them on all cores, one block per core at a time, adding their rows and findings to the sheet in order. The
+    /// scanner is left where the cutting stopped (normally the end of <c>&lt;sheetData&gt;</c>; anything left is read
+    /// sequentially). Returns false when a block is not well-formed or starts with a row without a number, which a block
+    /// cannot know: the part must then be read sequentially.
+    /// </summary>
+    private static bool ReadRowBlocks(XlsxXmlScanner xml, RawSheet sheet, List<string> sharedStrings, HashSet<int> dateStyles, bool date1904, ref int rowNumber)
+    {
+        var blocks = new SortedList<int, (RawSheet Rows, int LastRow)?>();
+        try
+        {
+            Parallel.ForEach(Partitioner.Create(Cut(), EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, item =>
+            {
+                try
+                {
+                    var rows = ReadRowBlock(item.Block, item.Length, sheet, sharedStrings, dateStyles, date1904);
+                    lock (blocks)
+                    {
+                        blocks.Add(item.Index, rows);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(item.Block);
+                }
+            });
+        }
+        catch (AggregateException ex)
+        {
+            var inner = ex.Flatten().InnerExceptions;
+            if (inner.Any(e => e is XmlException))
+            {
+                return false;
+            }
+
+            ExceptionDispatchInfo.Throw(inner[0]);
+        }
+
+        foreach (var block in blocks.Values)
+        {
+            if (block is not { } read)
+            {
+                return false;
+            }
+
+            sheet.Rows.AddRange(read.Rows.Rows);
+            sheet.Findings.AddRange(read.Rows.Findings);
+            rowNumber = read.LastRow;
+        }
+
+        return true;
+
+        IEnumerable<(int Index, byte[] Block, int Length)> Cut()
+        {
+            for (var index = 0; xml.TryReadContentBlock("row"u8, RowBlockSize, MaxRowBlockSize, out var block, out var length); index++)
+            {
+                yield return (index, block, length);
+            }
+        }
+    }
+
+    /// <summary>Reads the rows of one block into a sheet of their own; returns null when its first row has no number (<c>r</c>).</summary>
+    private static (RawSheet Rows, int LastRow)? ReadRowBlock(byte[] block, int length, RawSheet sheet, List<string> sharedStrings, HashSet<int> dateStyles, bool date1904)
+    {
+        var rows = new RawSheet(sheet.File, sheet.Format, sheet.SheetName);
+        var xml = new XlsxXmlScanner(block, length);
+        var cells = new List<string?>();
+        var previous = new List<string?>();
+        var rowNumber = 0;
+        while (xml.Read())
+        {
+            if (rowNumber == 0 && xml.Node == XlsxXmlNode.Element && xml.IsNamed("row"u8) && xml.RawAttribute("r"u8).IsEmpty)
+            {
+                return null;
+            }
+
+            if (IsRowWithCells(xml, sheet.File, ref rowNumber))
+            {
+                ReadRow(xml, rows, rowNumber, cells, previous, sharedStrings, dateStyles, date1904);
+            }
+        }
+
+        return (rows, rowNumber);
     }
 
     private static Dictionary<int, int> IndexRows(RawSheet sheet)
@@ -399,10 +527,14 @@ internal static class XlsxSheetReader
         return false;
     }
 
-    /// <summary>Reads one row's cells; a value equal to the one above it shares its string, which keeps repetitive columns small.</summary>
+    /// <summary>
+    /// Reads one row's cells and adds the row to the sheet when it holds a value; a value equal to the one above it shares its
+    /// string, which keeps repetitive columns small.
+    /// </summary>
     private static void ReadRow(XlsxXmlScanner xml, RawSheet sheet, int rowNumber, List<string?> cells, List<string?> previous, List<string> sharedStrings, HashSet<int> dateStyles,
         bool date1904)
     {
+        cells.Clear();
         var depth = xml.Depth;
         var cell = default(XlsxCell);
         while (NextCell(xml, depth, ref cell))
@@ -431,6 +563,11 @@ internal static class XlsxSheetReader
 
             previous[column - 1] = text;
             cells[column - 1] = text;
+        }
+
+        if (RawRow.Trim(cells) is { } trimmed)
+        {
+            sheet.Rows.Add(new RawRow(rowNumber, trimmed));
         }
     }
 

@@ -27,6 +27,7 @@ internal sealed class XlsxXmlScanner
     private const int MaxCachedLength = 32;
 
     private readonly Stream _stream;
+    private readonly bool _fragment;
     private readonly Dictionary<string, string> _rootNamespaces = new(StringComparer.Ordinal);
     private byte[] _openNames = new byte[256];
     private int[] _openEnds = new int[16];
@@ -65,6 +66,21 @@ internal sealed class XlsxXmlScanner
             _eof = false;
             Fill();
         }
+    }
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="XlsxXmlScanner"/> class over a block that <see cref="TryReadContentBlock"/>
+    /// cut from a part: UTF-8 bytes holding a sequence of sibling elements, each at depth 0.
+    /// </summary>
+    /// <param name="block">The block; the scanner reads it in place.</param>
+    /// <param name="length">The number of bytes of <paramref name="block"/> to read.</param>
+    public XlsxXmlScanner(byte[] block, int length)
+    {
+        _stream = Stream.Null;
+        _buffer = block;
+        _end = length;
+        _eof = true;
+        _fragment = true;
     }
 
     /// <summary>Gets the kind of the current node.</summary>
@@ -240,6 +256,77 @@ internal sealed class XlsxXmlScanner
         _attributesLength = 0;
         _pos += length + name.Length + 3;
         return text;
+    }
+
+    /// <summary>
+    /// Standing on a non-empty element (a worksheet's <c>&lt;sheetData&gt;</c>), cuts the next block of its content so that
+    /// blocks can be scanned in parallel: the bytes from the current position to the end of the last end tag of a child
+    /// named <paramref name="childLocalName"/> (with the element's prefix) found within the next
+    /// <paramref name="blockSize"/> bytes or more, or to the element's own end tag when that comes first. Returns false,
+    /// without moving, when no such cut exists (the element ends here, the data ends, or one child is larger than
+    /// <paramref name="maxBlockSize"/>): the caller reads on with <see cref="Read"/>.
+    /// </summary>
+    /// <remarks>
+    /// The cut is found by searching bytes, so an end tag written inside a comment or a CDATA section misplaces it; the block
+    /// then ends inside that comment or section, which a scanner over the block refuses with an <see cref="XmlException"/>.
+    /// The caller then reads the part again sequentially.
+    /// </remarks>
+    /// <param name="childLocalName">The children's local name, e.g. <c>row</c>.</param>
+    /// <param name="blockSize">The size a block should reach when the data allows.</param>
+    /// <param name="maxBlockSize">The largest block returned.</param>
+    /// <param name="block">The block, rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>: return it when done.</param>
+    /// <param name="length">The number of bytes of <paramref name="block"/> that belong to it.</param>
+    /// <returns>Whether a block was cut.</returns>
+    public bool TryReadContentBlock(ReadOnlySpan<byte> childLocalName, int blockSize, int maxBlockSize, out byte[] block, out int length)
+    {
+        block = [];
+        length = 0;
+        if (Node != XlsxXmlNode.Element || IsEmptyElement || _openCount == 0)
+        {
+            return false;
+        }
+
+        var parent = OpenName;
+        if (parent.Length + childLocalName.Length > 256)
+        {
+            return false;
+        }
+
+        var prefixLength = parent.IndexOf((byte)':') + 1;
+        Span<byte> parentEnd = stackalloc byte[parent.Length + 3];
+        "</"u8.CopyTo(parentEnd);
+        parent.CopyTo(parentEnd[2..]);
+        parentEnd[^1] = (byte)'>';
+        Span<byte> childEnd = stackalloc byte[prefixLength + childLocalName.Length + 3];
+        "</"u8.CopyTo(childEnd);
+        parent[..prefixLength].CopyTo(childEnd[2..]);
+        childLocalName.CopyTo(childEnd[(2 + prefixLength)..]);
+        childEnd[^1] = (byte)'>';
+
+        for (var wanted = blockSize; ; wanted *= 2)
+        {
+            var complete = Ensure(wanted);
+            var window = _buffer.AsSpan(_pos, Math.Min(_end - _pos, maxBlockSize));
+            var cut = window.IndexOf(parentEnd);
+            if (cut < 0 && window.LastIndexOf(childEnd) is var lastChild and >= 0)
+            {
+                cut = lastChild + childEnd.Length;
+            }
+
+            if (cut > 0)
+            {
+                length = cut;
+                block = System.Buffers.ArrayPool<byte>.Shared.Rent(cut);
+                window[..cut].CopyTo(block);
+                _pos += cut;
+                return true;
+            }
+
+            if (cut == 0 || !complete || window.Length >= maxBlockSize)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>Returns the raw bytes of an attribute without a prefix (<c>r</c>, <c>t</c>, <c>s</c>), or an empty span when absent.</summary>
@@ -430,7 +517,7 @@ internal sealed class XlsxXmlScanner
             throw Malformed("a tag without a name");
         }
 
-        if (_openCount == 0 && _rootRead)
+        if (_openCount == 0 && _rootRead && !_fragment)
         {
             throw Malformed("a second root element");
         }
@@ -441,7 +528,7 @@ internal sealed class XlsxXmlScanner
         _nameLength = nameLength;
         _attributesStart = _nameStart + nameLength;
         _attributesLength = length - 1 - nameLength - (IsEmptyElement ? 1 : 0);
-        if (!_rootRead)
+        if (!_rootRead && !_fragment)
         {
             _rootRead = true;
             for (var at = 0; NextAttribute(ref at, out var name, out var value);)

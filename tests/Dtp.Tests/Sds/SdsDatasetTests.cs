@@ -362,6 +362,57 @@ public sealed class SdsDatasetTests : IDisposable
         Assert.Equal("https://doi.org/10.1000/abc", record["protocol_url_or_doi"]!.Text);
     }
 
+    /// <summary>
+    /// A worksheet of 20,000 rows (about 3 MB of XML, read in parallel blocks of rows on a machine with several cores), with
+    /// what can defeat the cutting into blocks: end tags inside a comment and a CDATA section, rows without a number, a
+    /// reference to a missing shared string late in the sheet.
+    /// </summary>
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("end tags in a comment and a CDATA section")]
+    [InlineData("rows without numbers")]
+    public async Task ReadFileAsync_LargeWorksheet_EveryRowReadInOrderWithItsNumber(string variant)
+    {
+        const int rows = 20_000;
+        var path = Path.Combine(_folder, "subjects.xlsx");
+        var sheet = new StringBuilder("<x:row r=\"1\"><x:c r=\"A1\" t=\"inlineStr\"><x:is><x:t>subject id</x:t></x:is></x:c><x:c r=\"B1\" t=\"inlineStr\"><x:is><x:t>species</x:t></x:is></x:c><x:c r=\"C1\" t=\"inlineStr\"><x:is><x:t>age</x:t></x:is></x:c></x:row>");
+        for (var n = 2; n <= rows + 1; n++)
+        {
+            var number = variant == "rows without numbers" && n > 2 ? string.Empty : $" r=\"{n}\"";
+            var species = variant == "end tags in a comment and a CDATA section" && n == rows / 2 ? "<![CDATA[</x:row></x:sheetData>]]>" : $"Rattus norvegicus {n % 7}";
+            sheet.Append($"<x:row{number}><x:c t=\"inlineStr\"><x:is><x:t>sub-{n}</x:t></x:is></x:c><x:c t=\"inlineStr\"><x:is><x:t>{species}</x:t></x:is></x:c><x:c><x:v>{n * 3}</x:v></x:c><x:c t=\"s\"><x:v>{(n == rows ? 5 : 0)}</x:v></x:c></x:row>");
+            if (variant == "end tags in a comment and a CDATA section" && n == rows / 3)
+            {
+                sheet.Append("<!-- </x:row> </x:sheetData> -->");
+            }
+        }
+
+        WriteRawWorksheet(path, $"<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><x:sheetData>{sheet}</x:sheetData></x:worksheet>", "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si/></sst>");
+
+        var file = (SdsTableFile)await SdsMetadataReader.ReadFileAsync(path, cancellationToken: Ct);
+
+        Assert.Equal(rows, file.Records.Count);
+        Assert.Equal(Enumerable.Range(2, rows), file.Records.Select(r => r.Row));
+        Assert.Equal(Enumerable.Range(2, rows).Select(n => $"sub-{n}"), file.Records.Select(r => r["subject_id"]!.Text));
+        Assert.Equal(Enumerable.Range(2, rows).Select(n => (n * 3).ToString(System.Globalization.CultureInfo.InvariantCulture)), file.Records.Select(r => r["age"]!.Text));
+        Assert.Equal(variant == "end tags in a comment and a CDATA section" ? "</x:row></x:sheetData>" : $"Rattus norvegicus {rows / 2 % 7}", file.Records[(rows / 2) - 2]["species"]!.Text);
+        var finding = Assert.Single(file.Findings);
+        Assert.Equal(new SdsLocation("subjects.xlsx", "Sheet1", rows, 4), finding.Location);
+        Assert.Contains("shared string 5", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadFileAsync_LargeWorksheetBrokenNearItsEnd_NamesTheFileAndTheError()
+    {
+        var path = Path.Combine(_folder, "subjects.xlsx");
+        var rows = string.Concat(Enumerable.Range(1, 20_000).Select(n => $"<row r=\"{n}\"><c t=\"inlineStr\"><is><t>sub-{n}</t></is></c></row>"));
+        WriteRawWorksheet(path, $"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{rows}<row r=\"20001\"><c><v>1</c></row></sheetData></worksheet>", sharedStringsXml: null);
+
+        var ex = await Assert.ThrowsAsync<SdsFormatException>(() => SdsMetadataReader.ReadFileAsync(path, cancellationToken: Ct));
+
+        Assert.StartsWith("subjects.xlsx contains malformed XML: </c> closes <v> (near byte ", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ReadFileAsync_SharedStringsWithRichTextAndPhoneticRuns_ReadsConcatenatedRuns()
     {
@@ -425,6 +476,20 @@ public sealed class SdsDatasetTests : IDisposable
     private static Dictionary<string, string?> Row(params (string Key, string? Value)[] cells) => cells.ToDictionary(c => c.Key, c => c.Value);
 
     /// <summary>Writes a one-sheet workbook whose cells (rows of shared-string indexes) refer to the given shared-strings XML.</summary>
+    private static void WriteRawWorksheet(string path, string worksheetXml, string? sharedStringsXml)
+    {
+        using var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook);
+        var workbook = document.AddWorkbookPart();
+        if (sharedStringsXml is not null)
+        {
+            workbook.AddNewPart<SharedStringTablePart>().FeedData(new MemoryStream(Encoding.UTF8.GetBytes(sharedStringsXml)));
+        }
+
+        var part = workbook.AddNewPart<WorksheetPart>();
+        part.FeedData(new MemoryStream(Encoding.UTF8.GetBytes(worksheetXml)));
+        workbook.Workbook = new Workbook(new Sheets(new Sheet { Name = "Sheet1", SheetId = 1, Id = workbook.GetIdOfPart(part) }));
+    }
+
     private static void WriteSharedStringsWorkbook(string path, string sharedStringsXml, int[][] rows)
     {
         using var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook);

@@ -124,4 +124,41 @@ public sealed class XlsxXmlScannerTests
 
         Assert.Throws<XmlException>(() => TextsOf(scanner, "t"));
     }
+
+    [Fact]
+    public void TryReadContentBlock_ManyRows_CutsAtRowEndsAndLeavesTheEndElement()
+    {
+        var rows = string.Concat(Enumerable.Range(1, 3000).Select(i => $"<x:row r=\"{i}\"><x:c><x:v>{i}</x:v></x:c></x:row>\n"));
+        var scanner = Scanner($"<x:w xmlns:x=\"urn:x\"><x:sheetData>{rows}</x:sheetData><x:after/></x:w>");
+        scanner.Read();
+        scanner.Read();
+        var blocks = new List<string>();
+
+        while (scanner.TryReadContentBlock("row"u8, 16_384, 1 << 20, out var block, out var length))
+        {
+            blocks.Add(Encoding.UTF8.GetString(block, 0, length));
+            System.Buffers.ArrayPool<byte>.Shared.Return(block);
+        }
+
+        Assert.True(blocks.Count > 1);
+        Assert.All(blocks[..^1], b => Assert.EndsWith("</x:row>", b, StringComparison.Ordinal));
+        Assert.Equal(rows, string.Concat(blocks));
+        Assert.True(scanner.Read());
+        Assert.Equal((XlsxXmlNode.EndElement, 1), (scanner.Node, scanner.Depth));
+        Assert.True(scanner.IsNamed("sheetData"u8));
+        var fragment = new XlsxXmlScanner(Encoding.UTF8.GetBytes(blocks[1]), Encoding.UTF8.GetByteCount(blocks[1]));
+        Assert.Equal(blocks[1].Split("<x:v>").Skip(1).Select(v => v[..v.IndexOf('<', StringComparison.Ordinal)]), TextsOf(fragment, "v"));
+    }
+
+    [Fact]
+    public void TryReadContentBlock_RowLargerThanTheLargestBlock_ReturnsFalseWithoutMoving()
+    {
+        var scanner = Scanner($"<w><sheetData><row><c><v>{new string('7', 5000)}</v></c></row></sheetData></w>");
+        scanner.Read();
+        scanner.Read();
+
+        Assert.False(scanner.TryReadContentBlock("row"u8, 1024, 4096, out _, out _));
+
+        Assert.Equal([new string('7', 5000)], TextsOf(scanner, "v"));
+    }
 }
