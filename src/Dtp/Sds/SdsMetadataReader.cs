@@ -34,39 +34,44 @@ public static class SdsMetadataReader
             ? k
             : throw new SdsFormatException($"{name} is not named like an SDS metadata file (dataset_description, subjects, samples, manifest, ...).", new SdsLocation(name)));
         var format = FormatOf(path) ?? throw UnsupportedType(name);
-        byte[] bytes;
+        limits ??= SdsReadLimits.Default;
         try
         {
-            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            RawSheet sheet;
+            if (format == SdsFileFormat.Xlsx)
+            {
+                // A workbook is a zip read by seeking: it is read in place rather than loaded whole (a 100,000-row manifest is 14 MB).
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                ThrowIfEmpty(stream.Length, name);
+                sheet = XlsxSheetReader.Read(stream, name, limits);
+            }
+            else
+            {
+                var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+                ThrowIfEmpty(bytes.Length, name);
+                sheet = format == SdsFileFormat.Json ? JsonSheetReader.Read(bytes, name, fileKind) : DelimitedSheetReader.Read(bytes, name, format);
+            }
+
+            return fileKind.IsElementFile() ? ParseElements(sheet, fileKind) : ParseTable(sheet, fileKind, version ?? SdsVersion.V302);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new DtpException($"Cannot read {name}: {ex.Message}", DtpErrorKind.Local, innerException: ex);
         }
+    }
 
-        return Parse(bytes, name, format, fileKind, version ?? SdsVersion.V302, limits ?? SdsReadLimits.Default);
+    private static void ThrowIfEmpty(long length, string name)
+    {
+        if (length == 0)
+        {
+            throw new SdsFormatException($"{name} is empty (0 bytes).", new SdsLocation(name));
+        }
     }
 
     internal static SdsFormatException UnsupportedType(string name) =>
         System.IO.Path.GetExtension(name).Equals(".xls", StringComparison.OrdinalIgnoreCase)
             ? new SdsFormatException($"{name} is an old binary Excel (.xls) file, which SDS does not accept: save it as .xlsx (or .csv).", new SdsLocation(name))
             : new SdsFormatException($"{name} has an extension SDS does not accept for metadata: use .xlsx, .csv, .tsv or .json.", new SdsLocation(name));
-
-    internal static SdsMetadataFile Parse(byte[] bytes, string name, SdsFileFormat format, SdsFileKind kind, SdsVersion version, SdsReadLimits limits)
-    {
-        if (bytes.Length == 0)
-        {
-            throw new SdsFormatException($"{name} is empty (0 bytes).", new SdsLocation(name));
-        }
-
-        var sheet = format switch
-        {
-            SdsFileFormat.Xlsx => XlsxSheetReader.Read(new MemoryStream(bytes, writable: false), name, limits),
-            SdsFileFormat.Json => JsonSheetReader.Read(bytes, name, kind),
-            _ => DelimitedSheetReader.Read(bytes, name, format),
-        };
-        return kind.IsElementFile() ? ParseElements(sheet, kind) : ParseTable(sheet, kind, version);
-    }
 
     internal static SdsTableFile ParseTable(RawSheet sheet, SdsFileKind kind, SdsVersion version)
     {
