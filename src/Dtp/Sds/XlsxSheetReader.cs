@@ -397,7 +397,7 @@ internal static class XlsxSheetReader
         var blocks = new SortedList<int, (RawSheet Rows, int LastRow)?>();
         try
         {
-            Parallel.ForEach(Partitioner.Create(Cut(), EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, item =>
+            Parallel.ForEach(Partitioner.Create(Cut(), EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, (item, loop) =>
             {
                 try
                 {
@@ -405,6 +405,11 @@ internal static class XlsxSheetReader
                     lock (blocks)
                     {
                         blocks.Add(item.Index, rows);
+                    }
+
+                    if (rows is null)
+                    {
+                        loop.Stop();
                     }
                 }
                 finally
@@ -424,9 +429,9 @@ internal static class XlsxSheetReader
             ExceptionDispatchInfo.Throw(inner[0]);
         }
 
-        foreach (var block in blocks.Values)
+        for (var i = 0; i < blocks.Count; i++)
         {
-            if (block is not { } read)
+            if (blocks.Keys[i] != i || blocks.Values[i] is not { } read)
             {
                 return false;
             }
