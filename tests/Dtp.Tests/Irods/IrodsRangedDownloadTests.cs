@@ -79,6 +79,24 @@ public sealed class IrodsRangedDownloadTests
     }
 
     [Fact]
+    public async Task RunAsync_HashLaggingBehind_ReadsTheChunksBackFromTheFileAndGivesTheSameDigest()
+    {
+        await using var server = IrodsTestKit.StartServer();
+        var bytes = WriteObject(server);
+        await using var client = new IrodsClient(RangedOptions(IrodsTestKit.ClientOptions(server)));
+        var listed = await ListAsync(client, withChecksum: false);
+        var target = NewTarget();
+        using var download = new IrodsRangedDownload(client, listed, target + IrodsClient.PartialSuffix, target + IrodsClient.PartialRangesSuffix,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, retainedChunks: 0);
+
+        var (count, digest) = await download.RunAsync("sha2", Ct);
+
+        Assert.Equal(Size, count);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), digest);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(target + IrodsClient.PartialSuffix, Ct));
+    }
+
+    [Fact]
     public async Task DownloadAsync_OneConnectionCut_RetriesItsRangeFromWhereItStopped()
     {
         await using var server = IrodsTestKit.StartServer();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
@@ -43,14 +44,20 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     private int nextPending = -1;
     private long transferred;
     private long savedAt;
+    private readonly long maxRetained;
+    private long retained;
 
     /// <param name="client">The client whose pooled connections fetch the blocks.</param>
     /// <param name="dataObject">The object, as listed.</param>
     /// <param name="partial">The <c>.part</c> file.</param>
     /// <param name="sidecar">The sidecar that records which ranges of the <c>.part</c> file are still missing.</param>
     /// <param name="logger">Where retries and discarded partial files are logged.</param>
-    public IrodsRangedDownload(IrodsClient client, IrodsDataObject dataObject, string partial, string sidecar, ILogger logger)
+    /// <param name="retainedChunks">
+    /// How many arrived chunks may wait in memory for the hash (32 MiB with 1 MiB reads); beyond that, the hash reads them back from the file.
+    /// </param>
+    public IrodsRangedDownload(IrodsClient client, IrodsDataObject dataObject, string partial, string sidecar, ILogger logger, int retainedChunks = 32)
     {
+        maxRetained = (long)retainedChunks * client.Options.ChunkSize;
         this.client = client;
         this.dataObject = dataObject;
         this.partial = partial;
@@ -68,7 +75,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     {
         var missing = LoadMissing();
         segments = Plan(missing, dataObject.Size, (long)client.Options.ChunkSize * ChunksPerBlock);
-        pending = [.. segments.Where(s => s.Done < s.Length)];
+        pending = [.. segments.Where(s => !s.WrittenBefore)];
 
         // The sidecar goes first: from here on the .part file may have holes, and only the sidecar says where.
         await SaveAsync(wait: true).ConfigureAwait(false);
@@ -82,7 +89,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var connections = Math.Min(client.Options.MaxConnections, pending.Length);
         LogRanged(logger, dataObject.Path, pending.Length, connections);
-        var tasks = Enumerable.Range(0, connections).Select(_ => Guard(FetchAsync(handle, stop.Token), stop)).ToList();
+        var tasks = Enumerable.Range(0, connections).Select(_ => Guard(FetchAsync(handle, hash is not null, stop.Token), stop)).ToList();
         if (hash is not null)
         {
             tasks.Add(Guard(Task.Run(() => HashAsync(handle, hash, stop.Token), stop.Token), stop));
@@ -106,6 +113,16 @@ internal sealed partial class IrodsRangedDownload : IDisposable
         finally
         {
             await SaveAsync(wait: true).ConfigureAwait(false);
+            foreach (var segment in pending)
+            {
+                while (segment.Arrivals.TryDequeue(out var left))
+                {
+                    if (left.Buffer is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(left.Buffer);
+                    }
+                }
+            }
         }
 
         return (Interlocked.Read(ref transferred), hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()));
@@ -140,13 +157,13 @@ internal sealed partial class IrodsRangedDownload : IDisposable
         {
             if (start > position)
             {
-                result.Add(new Segment(position, start) { Done = start - position });
+                result.Add(new Segment(position, start, writtenBefore: true));
             }
 
             for (var from = start; from < end;)
             {
                 var to = Math.Min(end, (from / blockSize + 1) * blockSize);
-                result.Add(new Segment(from, to));
+                result.Add(new Segment(from, to, writtenBefore: false));
                 from = to;
             }
 
@@ -157,7 +174,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     }
 
     /// <summary>Takes blocks in offset order and fetches each into place, keeping the object open on one connection between blocks.</summary>
-    private async Task FetchAsync(SafeFileHandle handle, CancellationToken cancellationToken)
+    private async Task FetchAsync(SafeFileHandle handle, bool hashing, CancellationToken cancellationToken)
     {
         var chunk = client.Options.ChunkSize;
         var buffer = ArrayPool<byte>.Shared.Rent(chunk);
@@ -168,7 +185,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
             while ((index = Interlocked.Increment(ref nextPending)) < pending.Length)
             {
                 var segment = pending[index];
-                for (var attempt = 1; ; attempt++)
+                for (var attempt = 1; segment.Done < segment.Length; attempt++)
                 {
                     try
                     {
@@ -182,8 +199,28 @@ internal sealed partial class IrodsRangedDownload : IDisposable
                             await ((IrodsReadStream)source).SeekAsync(from, segment.End, cancellationToken).ConfigureAwait(false);
                         }
 
-                        await FetchSegmentAsync(handle, segment, source, buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false);
-                        break;
+                        while (segment.Done < segment.Length)
+                        {
+                            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(chunk, segment.Length - segment.Done)), cancellationToken).ConfigureAwait(false);
+                            if (read == 0)
+                            {
+                                throw new DtpException($"The {client.Name} ended {dataObject.Path} at byte {segment.Start + segment.Done}; iRODS lists {dataObject.Size} bytes.", DtpErrorKind.Remote);
+                            }
+
+                            WriteAt(handle, buffer.AsSpan(0, read), segment.Start + segment.Done);
+
+                            // Counted only once written: the sidecar never claims a byte that is not in the file.
+                            Volatile.Write(ref segment.Done, segment.Done + read);
+                            if (hashing)
+                            {
+                                buffer = HandOver(segment, buffer, read, chunk);
+                            }
+
+                            if (Interlocked.Add(ref transferred, read) - Interlocked.Read(ref savedAt) >= SaveEvery)
+                            {
+                                await SaveAsync(wait: false).ConfigureAwait(false);
+                            }
+                        }
                     }
                     catch (DtpException ex) when (ex.IsTransient && attempt < TransferAttempts)
                     {
@@ -208,49 +245,63 @@ internal sealed partial class IrodsRangedDownload : IDisposable
         }
     }
 
-    private async Task FetchSegmentAsync(SafeFileHandle handle, Segment segment, Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a written chunk for the hash: the buffer itself while few bytes wait to be hashed (the caller gets a fresh one), or
+    /// just its length, for the hash to read it back from the file, when the hash lags behind.
+    /// </summary>
+    private byte[] HandOver(Segment segment, byte[] buffer, int count, int chunk)
     {
-        while (segment.Done < segment.Length)
+        if (Interlocked.Add(ref retained, count) <= maxRetained)
         {
-            var read = await source.ReadAsync(buffer[..(int)Math.Min(buffer.Length, segment.Length - segment.Done)], cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new DtpException($"The {client.Name} ended {dataObject.Path} at byte {segment.Start + segment.Done}; iRODS lists {dataObject.Size} bytes.", DtpErrorKind.Remote);
-            }
-
-            WriteAt(handle, buffer.Span[..read], segment.Start + segment.Done);
-
-            // Counted only once written: the hash and the sidecar never claim a byte that is not in the file.
-            Volatile.Write(ref segment.Done, segment.Done + read);
+            segment.Arrivals.Enqueue(new Arrival(buffer, count));
             arrived.Release();
-            if (Interlocked.Add(ref transferred, read) - Interlocked.Read(ref savedAt) >= SaveEvery)
-            {
-                await SaveAsync(wait: false).ConfigureAwait(false);
-            }
+            return ArrayPool<byte>.Shared.Rent(chunk);
         }
+
+        Interlocked.Add(ref retained, -count);
+        segment.Arrivals.Enqueue(new Arrival(null, count));
+        arrived.Release();
+        return buffer;
     }
 
-    /// <summary>Hashes the file in order, each segment up to what has been written of it, waiting for more when it catches up.</summary>
+    /// <summary>Hashes the file in order: segments written before this run from the file, the others chunk by chunk as they arrive.</summary>
     private async Task HashAsync(SafeFileHandle handle, IncrementalHash hash, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(client.Options.ChunkSize);
+        var chunk = client.Options.ChunkSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(chunk);
         try
         {
             foreach (var segment in segments)
             {
                 for (var position = segment.Start; position < segment.End;)
                 {
-                    var available = segment.Start + Volatile.Read(ref segment.Done) - position;
-                    if (available == 0)
+                    if (segment.WrittenBefore)
+                    {
+                        var span = buffer.AsSpan(0, (int)Math.Min(chunk, segment.End - position));
+                        ReadAt(handle, span, position);
+                        hash.AppendData(span);
+                        position += span.Length;
+                    }
+                    else if (segment.Arrivals.TryDequeue(out var arrival))
+                    {
+                        if (arrival.Buffer is null)
+                        {
+                            ReadAt(handle, buffer.AsSpan(0, arrival.Count), position);
+                            hash.AppendData(buffer, 0, arrival.Count);
+                        }
+                        else
+                        {
+                            hash.AppendData(arrival.Buffer, 0, arrival.Count);
+                            ArrayPool<byte>.Shared.Return(arrival.Buffer);
+                            Interlocked.Add(ref retained, -arrival.Count);
+                        }
+
+                        position += arrival.Count;
+                    }
+                    else
                     {
                         await arrived.WaitAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
                     }
-
-                    var span = buffer.AsSpan(0, (int)Math.Min(available, client.Options.ChunkSize));
-                    ReadAt(handle, span, position);
-                    hash.AppendData(span);
-                    position += span.Length;
                 }
             }
         }
@@ -442,14 +493,23 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     private static partial void LogDiscarded(ILogger logger, string partial);
 
     /// <summary>A byte range of the file and how much of it, from its start, is written.</summary>
-    private sealed class Segment(long start, long end)
+    private sealed class Segment(long start, long end, bool writtenBefore)
     {
-        public long Done;
+        public long Done = writtenBefore ? end - start : 0;
 
         public long Start { get; } = start;
 
         public long End { get; } = end;
 
         public long Length => End - Start;
+
+        /// <summary>Gets whether the segment was in the file before this run (the hash reads it from the file).</summary>
+        public bool WrittenBefore { get; } = writtenBefore;
+
+        /// <summary>Gets the chunks written in this run, in order, waiting for the hash.</summary>
+        public ConcurrentQueue<Arrival> Arrivals { get; } = new();
     }
+
+    /// <summary>A written chunk waiting for the hash: its bytes, or <see langword="null"/> when the hash is to read them from the file.</summary>
+    private readonly record struct Arrival(byte[]? Buffer, int Count);
 }
