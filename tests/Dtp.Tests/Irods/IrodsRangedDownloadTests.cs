@@ -23,98 +23,75 @@ public sealed class IrodsRangedDownloadTests
     [Fact]
     public async Task DownloadAsync_ObjectAboveTheThreshold_ArrivesOverSeveralConnectionsByteIdenticalAndVerified()
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var client = new IrodsClient(RangedOptions(IrodsTestKit.ClientOptions(server)));
-        var listed = await ListAsync(client, withChecksum: true);
-        var target = NewTarget();
+        await using var bed = await Bed.StartAsync(withChecksum: true);
 
-        var (transferred, verified) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
+        var (transferred, verified) = await bed.DownloadAsync(Ct);
 
         Assert.True(verified);
         Assert.Equal(Size, transferred);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
-        AssertNoLeftovers(target);
-        var opens = server.Captured.Where(m => m.IntInfo == ObjectOpenApi && m.Body.Contains("big.bin", StringComparison.Ordinal)).ToList();
+        await AssertDeliveredAsync(bed);
+        var opens = bed.Server.Captured.Where(m => m.IntInfo == ObjectOpenApi && m.Body.Contains("big.bin", StringComparison.Ordinal)).ToList();
         Assert.Equal(4, opens.Select(m => m.Connection).Distinct().Count());
-        Assert.Contains(server.Captured, m => m.IntInfo == ObjectSeekApi && m.Body.Contains("<offset>9437184</offset>", StringComparison.Ordinal));
+        Assert.Contains(bed.Server.Captured, m => m.IntInfo == ObjectSeekApi && m.Body.Contains("<offset>9437184</offset>", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task DownloadAsync_ObjectBelowTheThreshold_ComesOverOneConnectionWithoutSeekOrRecord()
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        var options = RangedOptions(IrodsTestKit.ClientOptions(server));
-        options.ParallelThreshold = Size + 1;
-        await using var client = new IrodsClient(options);
-        var listed = await ListAsync(client, withChecksum: true);
-        var target = NewTarget();
+        await using var bed = await Bed.StartAsync(withChecksum: true, configure: o => o.ParallelThreshold = Size + 1);
 
-        var (_, verified) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
+        var (_, verified) = await bed.DownloadAsync(Ct);
 
         Assert.True(verified);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
-        Assert.Single(server.Captured, m => m.IntInfo == ObjectOpenApi);
-        Assert.DoesNotContain(server.Captured, m => m.IntInfo == ObjectSeekApi);
+        Assert.Equal(bed.Bytes, await File.ReadAllBytesAsync(bed.Target, Ct));
+        Assert.Single(bed.Server.Captured, m => m.IntInfo == ObjectOpenApi);
+        Assert.DoesNotContain(bed.Server.Captured, m => m.IntInfo == ObjectSeekApi);
     }
 
     [Fact]
     public async Task DownloadAsync_CorruptedObject_IsCaughtByItsChecksumAndLeavesNothing()
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var client = new IrodsClient(RangedOptions(IrodsTestKit.ClientOptions(server)));
-        var listed = await ListAsync(client, withChecksum: true);
+        await using var bed = await Bed.StartAsync(withChecksum: true);
+        var bytes = bed.Bytes.ToArray();
         bytes[Size - 12_345] ^= 0xFF;
-        await File.WriteAllBytesAsync(server.LocalPathOf(ObjectPath), bytes, Ct);
-        var target = NewTarget();
+        await File.WriteAllBytesAsync(bed.Server.LocalPathOf(ObjectPath), bytes, Ct);
 
-        var ex = await Assert.ThrowsAsync<IrodsException>(() => client.DownloadAsync(listed, target, cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<IrodsException>(() => bed.DownloadAsync(Ct));
 
         Assert.Equal(IrodsErrors.UserChksumMismatch, ex.Code);
         Assert.Contains(ObjectPath, ex.Message, StringComparison.Ordinal);
-        Assert.False(File.Exists(target));
-        AssertNoLeftovers(target);
+        Assert.False(File.Exists(bed.Target));
+        AssertNoLeftovers(bed.Target);
     }
 
     [Fact]
     public async Task RunAsync_HashLaggingBehind_ReadsTheChunksBackFromTheFileAndGivesTheSameDigest()
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var client = new IrodsClient(RangedOptions(IrodsTestKit.ClientOptions(server)));
-        var listed = await ListAsync(client, withChecksum: false);
-        var target = NewTarget();
-        using var download = new IrodsRangedDownload(client, listed, target + IrodsClient.PartialSuffix, target + IrodsClient.PartialRangesSuffix,
+        await using var bed = await Bed.StartAsync(withChecksum: false);
+        using var download = new IrodsRangedDownload(bed.Client, bed.Listed, bed.Target + IrodsClient.PartialSuffix, bed.Target + IrodsClient.PartialRangesSuffix,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, retainedChunks: 0);
 
         var (count, digest) = await download.RunAsync("sha2", Ct);
 
         Assert.Equal(Size, count);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), digest);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target + IrodsClient.PartialSuffix, Ct));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bed.Bytes)), digest);
+        Assert.Equal(bed.Bytes, await File.ReadAllBytesAsync(bed.Target + IrodsClient.PartialSuffix, Ct));
     }
 
     [Fact]
     public async Task DownloadAsync_OneConnectionCut_RetriesItsRangeFromWhereItStopped()
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var proxy = FaultProxy.Start("127.0.0.1", server.Port);
-        await using var client = new IrodsClient(RangedOptions(Proxied(server, proxy)));
-        var listed = await ListAsync(client, withChecksum: true);
-        proxy.FailNext(Fault.CutResponseAfter(1_500_000));
-        var target = NewTarget();
+        await using var bed = await Bed.StartAsync(withChecksum: true, proxied: true);
+        bed.Proxy!.FailNext(Fault.CutResponseAfter(1_500_000));
 
-        var (transferred, verified) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
+        var (transferred, verified) = await bed.DownloadAsync(Ct);
 
         Assert.True(verified);
         Assert.Equal(Size, transferred);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
-        Assert.Contains(proxy.Log, line => line.Contains("cut", StringComparison.Ordinal));
-        Assert.True(server.Captured.Count(m => m.IntInfo == ObjectOpenApi) >= 5, "the cut range was opened again");
-        AssertNoLeftovers(target);
+        Assert.Equal(bed.Bytes, await File.ReadAllBytesAsync(bed.Target, Ct));
+        Assert.Contains(bed.Proxy!.Log, line => line.Contains("cut", StringComparison.Ordinal));
+        Assert.True(bed.Server.Captured.Count(m => m.IntInfo == ObjectOpenApi) >= 5, "the cut range was opened again");
+        AssertNoLeftovers(bed.Target);
     }
 
     [Theory]
@@ -122,137 +99,100 @@ public sealed class IrodsRangedDownloadTests
     [InlineData(false)]
     public async Task DownloadAsync_AfterEveryAttemptWasCut_TheNextCallFetchesOnlyTheMissingRanges(bool withChecksum)
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var proxy = FaultProxy.Start("127.0.0.1", server.Port);
-        await using var client = new IrodsClient(RangedOptions(Proxied(server, proxy)));
-        var listed = await ListAsync(client, withChecksum);
-        proxy.DefaultFault = Fault.CutResponseAfter(150_000);
-        var target = NewTarget();
+        await using var bed = await Bed.StartAsync(withChecksum, proxied: true);
+        bed.Proxy!.DefaultFault = Fault.CutResponseAfter(150_000);
 
-        var ex = await Assert.ThrowsAsync<DtpException>(() => client.DownloadAsync(listed, target, cancellationToken: Ct));
-        var missing = MissingBytes(target);
-        proxy.DefaultFault = Fault.None;
-        var (transferred, verified) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
+        var ex = await Assert.ThrowsAsync<DtpException>(() => bed.DownloadAsync(Ct));
+        var missing = MissingBytes(bed.Target);
+        bed.Proxy!.DefaultFault = Fault.None;
+        var (transferred, verified) = await bed.DownloadAsync(Ct);
 
         Assert.True(ex.IsTransient, ex.ToString());
         Assert.Contains(ObjectPath, ex.Message, StringComparison.Ordinal);
         Assert.InRange(missing, 1, Size - 1);
         Assert.Equal(missing, transferred);
         Assert.Equal(withChecksum, verified);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
-        AssertNoLeftovers(target);
+        await AssertDeliveredAsync(bed);
     }
 
     [Fact]
     public async Task DownloadAsync_PartAndRecordLeftByAKilledRun_FetchesOnlyTheRecordedGapsEvenWithoutAChecksum()
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var client = new IrodsClient(RangedOptions(IrodsTestKit.ClientOptions(server)));
-        var listed = await ListAsync(client, withChecksum: false);
-        var target = NewTarget();
+        await using var bed = await Bed.StartAsync(withChecksum: false);
         (long Start, long End)[] gaps = [(1_000_000, 2_500_000), (6_000_000, Size)];
-        var partial = bytes.ToArray();
+        var partial = bed.Bytes.ToArray();
         foreach (var (start, end) in gaps)
         {
             Array.Fill(partial, (byte)0, (int)start, (int)(end - start));
         }
 
-        await File.WriteAllBytesAsync(target + IrodsClient.PartialSuffix, partial[..8_000_000], Ct);
-        await File.WriteAllTextAsync(target + IrodsClient.PartialRangesSuffix, Record(listed, gaps), Ct);
+        await File.WriteAllBytesAsync(bed.Target + IrodsClient.PartialSuffix, partial[..8_000_000], Ct);
+        await File.WriteAllTextAsync(bed.Target + IrodsClient.PartialRangesSuffix, Record(bed.Listed, gaps), Ct);
 
-        var (transferred, verified) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
+        var (transferred, verified) = await bed.DownloadAsync(Ct);
 
         Assert.False(verified);
         Assert.Equal(gaps.Sum(g => g.End - g.Start), transferred);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
-        AssertNoLeftovers(target);
+        await AssertDeliveredAsync(bed);
     }
 
-    [Fact]
-    public async Task DownloadAsync_RecordOfAnotherVersionOfTheObject_IsDiscardedAndTheObjectFetchedWhole()
+    [Theory]
+    [InlineData("of another version of the object")]
+    [InlineData("claiming bytes past the end of the part")]
+    public async Task DownloadAsync_RecordThatDoesNotFit_IsDiscardedAndTheObjectFetchedWhole(string misfit)
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var client = new IrodsClient(RangedOptions(IrodsTestKit.ClientOptions(server)));
-        var listed = await ListAsync(client, withChecksum: false);
-        var target = NewTarget();
-        await File.WriteAllBytesAsync(target + IrodsClient.PartialSuffix, new byte[Size], Ct);
-        await File.WriteAllTextAsync(target + IrodsClient.PartialRangesSuffix, Record(listed with { ModifyTime = listed.ModifyTime?.AddHours(-1) }, [(0, 10)]), Ct);
+        await using var bed = await Bed.StartAsync(withChecksum: false);
+        var (part, record) = misfit.StartsWith("of another", StringComparison.Ordinal)
+            ? (new byte[Size], Record(bed.Listed with { ModifyTime = bed.Listed.ModifyTime?.AddHours(-1) }, [(0, 10)]))
+            : (bed.Bytes[..3_000_000], Record(bed.Listed, [(0, 1_000_000)]));
+        await File.WriteAllBytesAsync(bed.Target + IrodsClient.PartialSuffix, part, Ct);
+        await File.WriteAllTextAsync(bed.Target + IrodsClient.PartialRangesSuffix, record, Ct);
 
-        var (transferred, _) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
+        var (transferred, _) = await bed.DownloadAsync(Ct);
 
+        Assert.NotNull(bed.Listed.ModifyTime);
         Assert.Equal(Size, transferred);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
-        AssertNoLeftovers(target);
-    }
-
-    [Fact]
-    public async Task DownloadAsync_RecordClaimingBytesPastThePartsEnd_IsDiscardedAndTheObjectFetchedWhole()
-    {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var client = new IrodsClient(RangedOptions(IrodsTestKit.ClientOptions(server)));
-        var listed = await ListAsync(client, withChecksum: false);
-        var target = NewTarget();
-        await File.WriteAllBytesAsync(target + IrodsClient.PartialSuffix, bytes[..3_000_000], Ct);
-        await File.WriteAllTextAsync(target + IrodsClient.PartialRangesSuffix, Record(listed, [(0, 1_000_000)]), Ct);
-
-        var (transferred, _) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
-
-        Assert.Equal(Size, transferred);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
+        await AssertDeliveredAsync(bed);
     }
 
     [Fact]
     public async Task DownloadAsync_PartWithoutRecord_IsResumedAsAContiguousPrefixOverSeveralConnections()
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var client = new IrodsClient(RangedOptions(IrodsTestKit.ClientOptions(server)));
-        var listed = await ListAsync(client, withChecksum: true);
-        var target = NewTarget();
-        await File.WriteAllBytesAsync(target + IrodsClient.PartialSuffix, bytes[..3_000_000], Ct);
+        await using var bed = await Bed.StartAsync(withChecksum: true);
+        await File.WriteAllBytesAsync(bed.Target + IrodsClient.PartialSuffix, bed.Bytes[..3_000_000], Ct);
 
-        var (transferred, verified) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
+        var (transferred, verified) = await bed.DownloadAsync(Ct);
 
         Assert.True(verified);
         Assert.Equal(Size - 3_000_000, transferred);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
-        Assert.True(server.Captured.Where(m => m.IntInfo == ObjectOpenApi).Select(m => m.Connection).Distinct().Count() > 1);
+        Assert.Equal(bed.Bytes, await File.ReadAllBytesAsync(bed.Target, Ct));
+        Assert.True(bed.Server.Captured.Where(m => m.IntInfo == ObjectOpenApi).Select(m => m.Connection).Distinct().Count() > 1);
     }
 
     [Fact]
     public async Task DownloadAsync_Cancelled_LeavesARecordTheNextCallResumes()
     {
-        await using var server = IrodsTestKit.StartServer();
-        var bytes = WriteObject(server);
-        await using var proxy = FaultProxy.Start("127.0.0.1", server.Port);
-        await using var client = new IrodsClient(RangedOptions(Proxied(server, proxy)));
-        var listed = await ListAsync(client, withChecksum: true);
-        var target = NewTarget();
+        await using var bed = await Bed.StartAsync(withChecksum: true, proxied: true);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        proxy.DefaultFault = Fault.Hang;
-        proxy.FailNext(Fault.None, 2);
+        bed.Proxy!.DefaultFault = Fault.Hang;
+        bed.Proxy!.FailNext(Fault.None, 2);
 
-        var download = client.DownloadAsync(listed, target, cancellationToken: cancel.Token);
-        while (server.Captured.Count(m => m.IntInfo == ObjectReadApi) < 60 && !download.IsCompleted)
+        var download = bed.DownloadAsync(cancel.Token);
+        while (bed.Server.Captured.Count(m => m.IntInfo == ObjectReadApi) < 60 && !download.IsCompleted)
         {
             await Task.Delay(10, Ct);
         }
 
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => download);
-        var missing = MissingBytes(target);
-        proxy.DefaultFault = Fault.None;
-        var (transferred, verified) = await client.DownloadAsync(listed, target, cancellationToken: Ct);
+        var missing = MissingBytes(bed.Target);
+        bed.Proxy!.DefaultFault = Fault.None;
+        var (transferred, verified) = await bed.DownloadAsync(Ct);
 
         Assert.InRange(missing, 1, Size);
         Assert.True(verified);
         Assert.Equal(missing, transferred);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(target, Ct));
-        AssertNoLeftovers(target);
+        await AssertDeliveredAsync(bed);
     }
 
     [Fact]
@@ -307,15 +247,6 @@ public sealed class IrodsRangedDownloadTests
         Directory.Delete(folder, recursive: true);
     }
 
-    private static byte[] WriteObject(IrodsTestServer server)
-    {
-        var bytes = Enumerable.Range(0, Size).Select(i => (byte)(i * 31 + (i >> 13))).ToArray();
-        var local = server.LocalPathOf(ObjectPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-        File.WriteAllBytes(local, bytes);
-        return bytes;
-    }
-
     /// <summary>Threshold 1 MB, 64 KB reads (512 KB blocks), four connections.</summary>
     private static IrodsClientOptions RangedOptions(IrodsClientOptions options)
     {
@@ -324,27 +255,6 @@ public sealed class IrodsRangedDownloadTests
         options.MaxConnections = 4;
         return options;
     }
-
-    private static IrodsClientOptions Proxied(IrodsTestServer server, FaultProxy proxy)
-    {
-        var options = IrodsTestKit.ClientOptions(server);
-        options.Port = proxy.Port;
-        return options;
-    }
-
-    private static async Task<IrodsDataObject> ListAsync(IrodsClient client, bool withChecksum)
-    {
-        if (withChecksum)
-        {
-            await client.ComputeChecksumAsync(ObjectPath, cancellationToken: Ct);
-        }
-
-        var listed = await client.ListDataObjectsAsync(Collection, cancellationToken: Ct).SingleAsync(Ct);
-        Assert.Equal(withChecksum, listed.Checksum is not null);
-        return listed;
-    }
-
-    private static string NewTarget() => Path.Combine(Directory.CreateTempSubdirectory("dtp-irods-ranged-").FullName, "big.bin");
 
     /// <summary>The record a run leaves: the object's identity and the byte ranges still missing.</summary>
     private static string Record(IrodsDataObject listed, IEnumerable<(long Start, long End)> missing) => new JsonObject
@@ -361,10 +271,74 @@ public sealed class IrodsRangedDownloadTests
         return record["missing"]!.AsArray().Sum(r => r![1]!.GetValue<long>() - r[0]!.GetValue<long>());
     }
 
+    /// <summary>Asserts that the target holds the object's bytes and that no partial file, record or temporary file is left.</summary>
+    private static async Task AssertDeliveredAsync(Bed bed)
+    {
+        Assert.Equal(bed.Bytes, await File.ReadAllBytesAsync(bed.Target, Ct));
+        AssertNoLeftovers(bed.Target);
+    }
+
     private static void AssertNoLeftovers(string target)
     {
         Assert.False(File.Exists(target + IrodsClient.PartialSuffix));
         Assert.False(File.Exists(target + IrodsClient.PartialRangesSuffix));
         Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(target)!, "*.dtp-tmp"));
+    }
+
+    /// <summary>The test server holding one 10 MB object, a client (through a fault proxy when asked), the object as listed and a target file.</summary>
+    private sealed class Bed : IAsyncDisposable
+    {
+        private Bed(IrodsTestServer server, FaultProxy? proxy, IrodsClient client, byte[] bytes, IrodsDataObject listed, string target) =>
+            (Server, Proxy, Client, Bytes, Listed, Target) = (server, proxy, client, bytes, listed, target);
+
+        public IrodsTestServer Server { get; }
+
+        public FaultProxy? Proxy { get; }
+
+        public IrodsClient Client { get; }
+
+        public byte[] Bytes { get; }
+
+        public IrodsDataObject Listed { get; }
+
+        public string Target { get; }
+
+        public static async Task<Bed> StartAsync(bool withChecksum, bool proxied = false, Action<IrodsClientOptions>? configure = null)
+        {
+            var server = IrodsTestKit.StartServer();
+            var bytes = Enumerable.Range(0, Size).Select(i => (byte)(i * 31 + (i >> 13))).ToArray();
+            var local = server.LocalPathOf(ObjectPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+            await File.WriteAllBytesAsync(local, bytes, Ct);
+            var proxy = proxied ? FaultProxy.Start("127.0.0.1", server.Port) : null;
+            var options = RangedOptions(IrodsTestKit.ClientOptions(server));
+            options.Port = proxy?.Port ?? server.Port;
+            configure?.Invoke(options);
+            var client = new IrodsClient(options);
+            if (withChecksum)
+            {
+                await client.ComputeChecksumAsync(ObjectPath, cancellationToken: Ct);
+            }
+
+            var listed = await client.ListDataObjectsAsync(Collection, cancellationToken: Ct).SingleAsync(Ct);
+            Assert.Equal(withChecksum, listed.Checksum is not null);
+            var target = Path.Combine(Directory.CreateTempSubdirectory("dtp-irods-ranged-").FullName, "big.bin");
+            return new Bed(server, proxy, client, bytes, listed, target);
+        }
+
+        public Task<(long Bytes, bool Verified)> DownloadAsync(CancellationToken cancellationToken) =>
+            Client.DownloadAsync(Listed, Target, cancellationToken: cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisposeAsync();
+            if (Proxy is not null)
+            {
+                await Proxy.DisposeAsync();
+            }
+
+            await Server.DisposeAsync();
+            Directory.Delete(Path.GetDirectoryName(Target)!, recursive: true);
+        }
     }
 }

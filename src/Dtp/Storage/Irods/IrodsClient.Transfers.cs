@@ -14,7 +14,7 @@ public sealed partial class IrodsClient
     /// <summary>The suffix of the record of which byte ranges a <c>.part</c> file still lacks, kept while a large object downloads over several connections.</summary>
     public const string PartialRangesSuffix = ".part.ranges";
 
-    private const int TransferAttempts = 3;
+    internal const int TransferAttempts = 3;
 
     /// <summary>
     /// Downloads a data object to a file: into <c>&lt;file&gt;.part</c> (resuming one left by an interrupted download), checked

@@ -14,8 +14,9 @@ namespace Dtp.Storage.Irods;
 /// <summary>
 /// Downloads one data object over several pooled connections into its <c>.part</c> file. The bytes still missing are cut into
 /// blocks that the connections take in offset order (each connection keeps the object open and seeks to its next block), and
-/// each block is written at its offset; meanwhile one task hashes the file in order up to the contiguous written watermark, so
-/// the checksum covers every byte in order and finishes a few blocks after the last byte arrives. The byte ranges not yet
+/// each block is written at its offset; meanwhile one task hashes the bytes in file order as they become contiguous (taking the
+/// written chunks from memory, or reading them back from the file when it lags), so the checksum covers every byte in order and
+/// finishes a few blocks after the last byte arrives. The byte ranges not yet
 /// written are kept in a sidecar (<c>&lt;file&gt;.part.ranges</c>, written atomically and only ever claiming bytes already
 /// written), from which an interrupted download resumes every range; a <c>.part</c> without a sidecar is a contiguous prefix.
 /// </summary>
@@ -30,8 +31,6 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     /// <summary>How many bytes arrive between two saves of the sidecar (a killed process fetches at most this much again, plus the blocks in flight).</summary>
     private const long SaveEvery = 64L << 20;
 
-    private const int TransferAttempts = 3;
-
     private readonly IrodsClient client;
     private readonly IrodsDataObject dataObject;
     private readonly string partial;
@@ -39,12 +38,12 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     private readonly ILogger logger;
     private readonly SemaphoreSlim arrived = new(0);
     private readonly SemaphoreSlim saving = new(1, 1);
+    private readonly long maxRetained;
     private Segment[] segments = [];
     private Segment[] pending = [];
     private int nextPending = -1;
     private long transferred;
     private long savedAt;
-    private readonly long maxRetained;
     private long retained;
 
     /// <param name="client">The client whose pooled connections fetch the blocks.</param>
@@ -222,7 +221,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
                             }
                         }
                     }
-                    catch (DtpException ex) when (ex.IsTransient && attempt < TransferAttempts)
+                    catch (DtpException ex) when (ex.IsTransient && attempt < IrodsClient.TransferAttempts)
                     {
                         IrodsClient.LogRetry(logger, dataObject.Path, attempt, ex.Message);
                         if (source is not null)
