@@ -65,7 +65,7 @@ public sealed class IrodsRangedDownloadTests
     }
 
     [Fact]
-    public async Task RunAsync_HashLaggingBehind_ReadsTheChunksBackFromTheFileAndGivesTheSameDigest()
+    public async Task RunAsync_NoRoomForChunksWaitingForTheHash_FetchesBlockAfterBlockAndGivesTheSameDigest()
     {
         await using var bed = await Bed.StartAsync(withChecksum: false);
         using var download = new IrodsRangedDownload(bed.Client, bed.Listed, bed.Target + IrodsClient.PartialSuffix, bed.Target + IrodsClient.PartialRangesSuffix,

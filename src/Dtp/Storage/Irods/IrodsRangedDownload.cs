@@ -14,9 +14,9 @@ namespace Dtp.Storage.Irods;
 /// <summary>
 /// Downloads one data object over several pooled connections into its <c>.part</c> file. The bytes still missing are cut into
 /// blocks that the connections take in offset order (each connection keeps the object open and seeks to its next block), and
-/// each block is written at its offset; meanwhile one task hashes the bytes in file order as they become contiguous (taking the
-/// written chunks from memory, or reading them back from the file when it lags), so the checksum covers every byte in order and
-/// finishes a few blocks after the last byte arrives. The byte ranges not yet
+/// each block is written at its offset and its chunks are handed, in memory, to one task that hashes them in file order, so the
+/// checksum covers every byte in order and finishes a few chunks after the last byte arrives; when the hash lags, the
+/// connections wait before starting blocks ahead of it (holding no connection meanwhile), which bounds the memory. The byte ranges not yet
 /// written are kept in a sidecar (<c>&lt;file&gt;.part.ranges</c>, written atomically and only ever claiming bytes already
 /// written), from which an interrupted download resumes every range; a <c>.part</c> without a sidecar is a contiguous prefix.
 /// </summary>
@@ -37,6 +37,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     private readonly string sidecar;
     private readonly ILogger logger;
     private readonly SemaphoreSlim arrived = new(0);
+    private readonly SemaphoreSlim room = new(0);
     private readonly SemaphoreSlim saving = new(1, 1);
     private readonly long maxRetained;
     private Segment[] segments = [];
@@ -45,6 +46,8 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     private long transferred;
     private long savedAt;
     private long retained;
+    private int hashedSegment;
+    private int connections;
 
     /// <param name="client">The client whose pooled connections fetch the blocks.</param>
     /// <param name="dataObject">The object, as listed.</param>
@@ -52,7 +55,8 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     /// <param name="sidecar">The sidecar that records which ranges of the <c>.part</c> file are still missing.</param>
     /// <param name="logger">Where retries and discarded partial files are logged.</param>
     /// <param name="retainedChunks">
-    /// How many arrived chunks may wait in memory for the hash (32 MiB with 1 MiB reads); beyond that, the hash reads them back from the file.
+    /// How many arrived chunks may wait in memory for the hash (32 MiB with 1 MiB reads); beyond that, only the block the hash is
+    /// on goes ahead, and the other connections wait before their next block.
     /// </param>
     public IrodsRangedDownload(IrodsClient client, IrodsDataObject dataObject, string partial, string sidecar, ILogger logger, int retainedChunks = 32)
     {
@@ -86,7 +90,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
 
         using var hash = IrodsClient.CreateHash(algorithm);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var connections = Math.Min(client.Options.MaxConnections, pending.Length);
+        connections = Math.Min(client.Options.MaxConnections, pending.Length);
         LogRanged(logger, dataObject.Path, pending.Length, connections);
         var tasks = Enumerable.Range(0, connections).Select(_ => Guard(FetchAsync(handle, hash is not null, stop.Token), stop)).ToList();
         if (hash is not null)
@@ -116,10 +120,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
             {
                 while (segment.Arrivals.TryDequeue(out var left))
                 {
-                    if (left.Buffer is not null)
-                    {
-                        ArrayPool<byte>.Shared.Return(left.Buffer);
-                    }
+                    ArrayPool<byte>.Shared.Return(left.Buffer);
                 }
             }
         }
@@ -131,6 +132,7 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     public void Dispose()
     {
         arrived.Dispose();
+        room.Dispose();
         saving.Dispose();
     }
 
@@ -156,13 +158,13 @@ internal sealed partial class IrodsRangedDownload : IDisposable
         {
             if (start > position)
             {
-                result.Add(new Segment(position, start, writtenBefore: true));
+                result.Add(new Segment(result.Count, position, start, writtenBefore: true));
             }
 
             for (var from = start; from < end;)
             {
                 var to = Math.Min(end, (from / blockSize + 1) * blockSize);
-                result.Add(new Segment(from, to, writtenBefore: false));
+                result.Add(new Segment(result.Count, from, to, writtenBefore: false));
                 from = to;
             }
 
@@ -184,6 +186,21 @@ internal sealed partial class IrodsRangedDownload : IDisposable
             while ((index = Interlocked.Increment(ref nextPending)) < pending.Length)
             {
                 var segment = pending[index];
+                if (hashing && MustWait(segment))
+                {
+                    // No connection is held while waiting: the blocks the hash waits for may need one (another download's too).
+                    if (source is not null)
+                    {
+                        await source.DisposeAsync().ConfigureAwait(false);
+                        source = null;
+                    }
+
+                    while (MustWait(segment))
+                    {
+                        await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
                 for (var attempt = 1; segment.Done < segment.Length; attempt++)
                 {
                     try
@@ -212,7 +229,11 @@ internal sealed partial class IrodsRangedDownload : IDisposable
                             Volatile.Write(ref segment.Done, segment.Done + read);
                             if (hashing)
                             {
-                                buffer = HandOver(segment, buffer, read, chunk);
+                                // The chunk goes to the hash as it is; this connection reads on into a fresh buffer.
+                                Interlocked.Add(ref retained, read);
+                                segment.Arrivals.Enqueue(new Arrival(buffer, read));
+                                Signal(arrived);
+                                buffer = ArrayPool<byte>.Shared.Rent(chunk);
                             }
 
                             if (Interlocked.Add(ref transferred, read) - Interlocked.Read(ref savedAt) >= SaveEvery)
@@ -245,25 +266,22 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     }
 
     /// <summary>
-    /// Queues a written chunk for the hash: the buffer itself while few bytes wait to be hashed (the caller gets a fresh one), or
-    /// just its length, for the hash to read it back from the file, when the hash lags behind.
+    /// Whether a connection must wait before starting a block: when the chunks waiting for the hash fill the room given to them,
+    /// only the block the hash is on (or an earlier one) goes ahead, so the hash is never starved and memory stays bounded.
     /// </summary>
-    private byte[] HandOver(Segment segment, byte[] buffer, int count, int chunk)
-    {
-        if (Interlocked.Add(ref retained, count) <= maxRetained)
-        {
-            segment.Arrivals.Enqueue(new Arrival(buffer, count));
-            arrived.Release();
-            return ArrayPool<byte>.Shared.Rent(chunk);
-        }
+    private bool MustWait(Segment segment) =>
+        Interlocked.Read(ref retained) >= maxRetained && segment.Index > Volatile.Read(ref hashedSegment);
 
-        Interlocked.Add(ref retained, -count);
-        segment.Arrivals.Enqueue(new Arrival(null, count));
-        arrived.Release();
-        return buffer;
+    /// <summary>Wakes the waiters of a semaphore used as a signal (up to <paramref name="waiters"/>; a count already there wakes them as well, and they look again).</summary>
+    private static void Signal(SemaphoreSlim signal, int waiters = 1)
+    {
+        if (waiters > 0 && signal.CurrentCount == 0)
+        {
+            signal.Release(waiters);
+        }
     }
 
-    /// <summary>Hashes the file in order: segments written before this run from the file, the others chunk by chunk as they arrive.</summary>
+    /// <summary>Hashes the file in order: segments written before this run from the file, the others chunk by chunk from memory as they arrive.</summary>
     private async Task HashAsync(SafeFileHandle handle, IncrementalHash hash, CancellationToken cancellationToken)
     {
         var chunk = client.Options.ChunkSize;
@@ -272,6 +290,8 @@ internal sealed partial class IrodsRangedDownload : IDisposable
         {
             foreach (var segment in segments)
             {
+                Volatile.Write(ref hashedSegment, segment.Index);
+                Signal(room, connections);
                 for (var position = segment.Start; position < segment.End;)
                 {
                     if (segment.WrittenBefore)
@@ -283,18 +303,10 @@ internal sealed partial class IrodsRangedDownload : IDisposable
                     }
                     else if (segment.Arrivals.TryDequeue(out var arrival))
                     {
-                        if (arrival.Buffer is null)
-                        {
-                            ReadAt(handle, buffer.AsSpan(0, arrival.Count), position);
-                            hash.AppendData(buffer, 0, arrival.Count);
-                        }
-                        else
-                        {
-                            hash.AppendData(arrival.Buffer, 0, arrival.Count);
-                            ArrayPool<byte>.Shared.Return(arrival.Buffer);
-                            Interlocked.Add(ref retained, -arrival.Count);
-                        }
-
+                        hash.AppendData(arrival.Buffer, 0, arrival.Count);
+                        ArrayPool<byte>.Shared.Return(arrival.Buffer);
+                        Interlocked.Add(ref retained, -arrival.Count);
+                        Signal(room, connections);
                         position += arrival.Count;
                     }
                     else
@@ -492,9 +504,12 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     private static partial void LogDiscarded(ILogger logger, string partial);
 
     /// <summary>A byte range of the file and how much of it, from its start, is written.</summary>
-    private sealed class Segment(long start, long end, bool writtenBefore)
+    private sealed class Segment(int index, long start, long end, bool writtenBefore)
     {
         public long Done = writtenBefore ? end - start : 0;
+
+        /// <summary>Gets the segment's place in the file's order of segments.</summary>
+        public int Index { get; } = index;
 
         public long Start { get; } = start;
 
@@ -509,6 +524,6 @@ internal sealed partial class IrodsRangedDownload : IDisposable
         public ConcurrentQueue<Arrival> Arrivals { get; } = new();
     }
 
-    /// <summary>A written chunk waiting for the hash: its bytes, or <see langword="null"/> when the hash is to read them from the file.</summary>
-    private readonly record struct Arrival(byte[]? Buffer, int Count);
+    /// <summary>A written chunk waiting for the hash.</summary>
+    private readonly record struct Arrival(byte[] Buffer, int Count);
 }
