@@ -55,10 +55,10 @@ internal sealed partial class IrodsRangedDownload : IDisposable
     /// <param name="sidecar">The sidecar that records which ranges of the <c>.part</c> file are still missing.</param>
     /// <param name="logger">Where retries and discarded partial files are logged.</param>
     /// <param name="retainedChunks">
-    /// How many arrived chunks may wait in memory for the hash (32 MiB with 1 MiB reads); beyond that, only the block the hash is
+    /// How many arrived chunks may wait in memory for the hash (16 MiB with 1 MiB reads); beyond that, only the block the hash is
     /// on goes ahead, and the other connections wait before their next block.
     /// </param>
-    public IrodsRangedDownload(IrodsClient client, IrodsDataObject dataObject, string partial, string sidecar, ILogger logger, int retainedChunks = 32)
+    public IrodsRangedDownload(IrodsClient client, IrodsDataObject dataObject, string partial, string sidecar, ILogger logger, int retainedChunks = 16)
     {
         maxRetained = (long)retainedChunks * client.Options.ChunkSize;
         this.client = client;
