@@ -32,6 +32,7 @@ namespace Dtp.Benchmarks;
 internal static class IrodsDownloadBenchmark
 {
     private const string Python = "/usr/bin/python3";
+    private const string Time = "/usr/bin/time";
 
     public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
@@ -92,7 +93,7 @@ internal static class IrodsDownloadBenchmark
                 }
 
                 Console.WriteLine($"{label}: dtp {Rate(total, dtp)}, python-irodsclient {Rate(total, python)}, raw socket copy {Rate(total, raw)}");
-                (var dtpSeconds, var pythonSeconds, var rawSeconds) = (dtp.Seconds, python.Seconds, raw.Seconds);
+                var (dtpSeconds, pythonSeconds, rawSeconds) = (dtp.Seconds, python.Seconds, raw.Seconds);
                 Console.WriteLine($"{label}: dtp / python-irodsclient = {pythonSeconds / dtpSeconds:0.00}x (target >= 2), dtp / raw copy = {rawSeconds / dtpSeconds:0.00}x (target >= 0.7)");
                 report.Add($"iRODS download {label} ({total / 1e6:F0} MB in all)", total / 1e6 / dtpSeconds, "MB/s", "python-irodsclient", total / 1e6 / pythonSeconds, target: 2 * total / 1e6 / pythonSeconds);
                 report.Add($"iRODS download {label} ({total / 1e6:F0} MB in all)", total / 1e6 / dtpSeconds, "MB/s", "raw socket copy", total / 1e6 / rawSeconds, target: 0.7 * total / 1e6 / rawSeconds);
@@ -153,14 +154,19 @@ internal static class IrodsDownloadBenchmark
         return new Timing(seconds, cpuSeconds);
     }
 
-    /// <summary>Runs python-irodsclient's get under <c>/usr/bin/time</c>; returns python's CPU seconds.</summary>
+    /// <summary>Runs python-irodsclient's get under <c>/usr/bin/time</c> when there is one; returns python's CPU seconds (NaN without it).</summary>
     private static async Task<double> PythonGetAsync(IrodsTestServer server, string collection, string destination, CancellationToken cancellationToken)
     {
         var connection = new JsonObject { ["host"] = "127.0.0.1", ["port"] = server.Port, ["user"] = "rods", ["password"] = "rods", ["zone"] = server.Options.Zone };
-        var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-f");
-        start.ArgumentList.Add("cpu %U %S");
-        start.ArgumentList.Add(Python);
+        var timed = File.Exists(Time);
+        var start = new ProcessStartInfo(timed ? Time : Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (timed)
+        {
+            start.ArgumentList.Add("-f");
+            start.ArgumentList.Add("cpu %U %S");
+            start.ArgumentList.Add(Python);
+        }
+
         start.ArgumentList.Add(Path.Combine(ReferenceData.ProjectRoot, "tests", "Dtp.Tests", "Irods", "irods_client.py"));
         start.ArgumentList.Add("get");
         start.ArgumentList.Add(connection.ToJsonString());
@@ -173,6 +179,11 @@ internal static class IrodsDownloadBenchmark
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"python-irodsclient failed: {output}{error}");
+        }
+
+        if (!timed)
+        {
+            return double.NaN;
         }
 
         var times = error.Split('\n').Last(line => line.StartsWith("cpu ", StringComparison.Ordinal)).Split(' ');
