@@ -139,12 +139,16 @@ public sealed class IrodsRangedDownloadTests
     [Theory]
     [InlineData("of another version of the object")]
     [InlineData("claiming bytes past the end of the part")]
+    [InlineData("without its list of missing ranges")]
     public async Task DownloadAsync_RecordThatDoesNotFit_IsDiscardedAndTheObjectFetchedWhole(string misfit)
     {
         await using var bed = await Bed.StartAsync(withChecksum: false);
-        var (part, record) = misfit.StartsWith("of another", StringComparison.Ordinal)
-            ? (new byte[Size], Record(bed.Listed with { ModifyTime = bed.Listed.ModifyTime?.AddHours(-1) }, [(0, 10)]))
-            : (bed.Bytes[..3_000_000], Record(bed.Listed, [(0, 1_000_000)]));
+        var (part, record) = misfit switch
+        {
+            "of another version of the object" => (new byte[Size], Record(bed.Listed with { ModifyTime = bed.Listed.ModifyTime?.AddHours(-1) }, [(0, 10)])),
+            "claiming bytes past the end of the part" => (bed.Bytes[..3_000_000], Record(bed.Listed, [(0, 1_000_000)])),
+            _ => (new byte[Size], Record(bed.Listed, []).Replace("\"missing\":[]", "\"gaps\":[]", StringComparison.Ordinal)),
+        };
         await File.WriteAllBytesAsync(bed.Target + IrodsClient.PartialSuffix, part, Ct);
         await File.WriteAllTextAsync(bed.Target + IrodsClient.PartialRangesSuffix, record, Ct);
 

@@ -402,14 +402,15 @@ internal sealed partial class IrodsRangedDownload : IDisposable
             var node = JsonNode.Parse(File.ReadAllText(sidecar));
             if (node?["size"]?.GetValue<long>() != dataObject.Size
                 || node["checksum"]?.GetValue<string>() != dataObject.Checksum
-                || node["modified"]?.GetValue<string>() != Modified)
+                || node["modified"]?.GetValue<string>() != Modified
+                || node["missing"] is not JsonArray ranges)
             {
                 return null;
             }
 
             var missing = new List<(long Start, long End)>();
             long position = 0;
-            foreach (var range in node["missing"]?.AsArray() ?? [])
+            foreach (var range in ranges)
             {
                 if (range is not JsonArray { Count: 2 } pair || pair[0] is not JsonValue first || pair[1] is not JsonValue second)
                 {
