@@ -18,7 +18,10 @@ namespace Dtp.Benchmarks;
 /// client) and with a raw socket copy of the same bytes, and prints throughputs and the two ratios
 /// (targets: dtp ≥ 2× python-irodsclient, ≥ 0.7× raw copy). Set DTP_IRODS_BENCH_MB to scale the sizes down (e.g. 100) and
 /// DTP_IRODS_BENCH_PARALLEL to change how many files dtp and the raw copy move at once (default 4), DTP_IRODS_BENCH_CHUNK_KB dtp's read size,
-/// DTP_IRODS_BENCH_ROUNDS how many times each is timed (default 3; the fastest counts).
+/// DTP_IRODS_BENCH_ROUNDS how many times each is timed (default 3; the fastest counts), DTP_IRODS_BENCH_THRESHOLD_MB the size from
+/// which dtp fetches one object over several connections (default: the client's), DTP_IRODS_BENCH_ONLY to time one set only
+/// (<c>small</c> or <c>large</c>). Each line also gives the least CPU time of the rounds: this process's (client and test server
+/// together, or the server alone for python-irodsclient) plus python's own.
 /// </summary>
 /// <remarks>
 /// Each download is timed several times, the three in turn, and the fastest run counts: the first run of whichever goes first
@@ -29,6 +32,7 @@ namespace Dtp.Benchmarks;
 internal static class IrodsDownloadBenchmark
 {
     private const string Python = "/usr/bin/python3";
+    private const string Time = "/usr/bin/time";
 
     public static async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
@@ -38,11 +42,13 @@ internal static class IrodsDownloadBenchmark
         var chunk = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_CHUNK_KB"), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : new IrodsClientOptions().ChunkSize;
         var parallel = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_PARALLEL"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 4;
         var rounds = int.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 3;
+        var threshold = long.TryParse(Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_THRESHOLD_MB"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t * 1024 * 1024 : new IrodsClientOptions().ParallelThreshold;
+        var only = Environment.GetEnvironmentVariable("DTP_IRODS_BENCH_ONLY");
         await using var server = IrodsTestServer.Start();
         var work = Directory.CreateTempSubdirectory("dtp-irods-bench-").FullName;
         try
         {
-            Console.WriteLine($"dtp ({chunk / 1024} KB reads) and the raw copy move {parallel} file(s) at once; python-irodsclient one (as the original); fastest of {rounds} rounds; load average {BenchmarkReport.LoadAverages()}");
+            Console.WriteLine($"dtp ({chunk / 1024} KB reads) and the raw copy move {parallel} file(s) at once, dtp a file of {threshold / (1024 * 1024)} MB or more over {parallel} connections; python-irodsclient one file at a time (as the original); fastest of {rounds} rounds; load average {BenchmarkReport.LoadAverages()}");
             Console.WriteLine($"preparing 200 x {smallSize / (1024.0 * 1024):0.#} MB and 1 x {bigSize / (1024.0 * 1024):0} MB on the iRODS test server ...");
             var smallCollection = $"{server.HomeOf("rods")}/many";
             var bigCollection = $"{server.HomeOf("rods")}/one";
@@ -59,30 +65,38 @@ internal static class IrodsDownloadBenchmark
                 }
             }
 
-            foreach (var (label, collection, total) in new[] { ("200 x 5 MB", smallCollection, 200L * smallSize), ("1 x 1 GB", bigCollection, bigSize) })
+            var sets = new[] { ("200 x 5 MB", smallCollection, 200L * smallSize, "small"), ("1 x 1 GB", bigCollection, bigSize, "large") };
+            foreach (var (label, collection, total, _) in sets.Where(set => only is null || set.Item4 == only))
             {
-                double dtp = double.MaxValue, raw = double.MaxValue, python = File.Exists(Python) ? double.MaxValue : double.NaN;
+                Timing dtp = Timing.None, raw = Timing.None, python = File.Exists(Python) ? Timing.None : Timing.Missing;
                 for (var round = 0; round < rounds; round++)
                 {
-                    dtp = Math.Min(dtp, await TimeAsync(work, async destination =>
+                    dtp = Timing.Faster(dtp, await TimeAsync(work, async destination =>
                     {
                         var options = Options(server);
                         options.MaxConnections = parallel;
                         options.ChunkSize = chunk;
+                        options.ParallelThreshold = threshold;
                         await using var client = new IrodsClient(options);
                         await client.DownloadCollectionAsync(collection, destination, cancellationToken: cancellationToken);
+                        return 0;
                     }));
-                    raw = Math.Min(raw, await TimeAsync(work, destination => RawCopyAsync(server.LocalPathOf(collection), destination, parallel, cancellationToken)));
-                    if (!double.IsNaN(python))
+                    raw = Timing.Faster(raw, await TimeAsync(work, async destination =>
                     {
-                        python = Math.Min(python, await TimeAsync(work, destination => PythonGetAsync(server, collection, destination, cancellationToken)));
+                        await RawCopyAsync(server.LocalPathOf(collection), destination, parallel, cancellationToken);
+                        return 0;
+                    }));
+                    if (!double.IsNaN(python.Seconds))
+                    {
+                        python = Timing.Faster(python, await TimeAsync(work, destination => PythonGetAsync(server, collection, destination, cancellationToken)));
                     }
                 }
 
                 Console.WriteLine($"{label}: dtp {Rate(total, dtp)}, python-irodsclient {Rate(total, python)}, raw socket copy {Rate(total, raw)}");
-                Console.WriteLine($"{label}: dtp / python-irodsclient = {python / dtp:0.00}x (target >= 2), dtp / raw copy = {raw / dtp:0.00}x (target >= 0.7)");
-                report.Add($"iRODS download {label} ({total / 1e6:F0} MB in all)", total / 1e6 / dtp, "MB/s", "python-irodsclient", total / 1e6 / python, target: 2 * total / 1e6 / python);
-                report.Add($"iRODS download {label} ({total / 1e6:F0} MB in all)", total / 1e6 / dtp, "MB/s", "raw socket copy", total / 1e6 / raw, target: 0.7 * total / 1e6 / raw);
+                var (dtpSeconds, pythonSeconds, rawSeconds) = (dtp.Seconds, python.Seconds, raw.Seconds);
+                Console.WriteLine($"{label}: dtp / python-irodsclient = {pythonSeconds / dtpSeconds:0.00}x (target >= 2), dtp / raw copy = {rawSeconds / dtpSeconds:0.00}x (target >= 0.7)");
+                report.Add($"iRODS download {label} ({total / 1e6:F0} MB in all)", total / 1e6 / dtpSeconds, "MB/s", "python-irodsclient", total / 1e6 / pythonSeconds, target: 2 * total / 1e6 / pythonSeconds);
+                report.Add($"iRODS download {label} ({total / 1e6:F0} MB in all)", total / 1e6 / dtpSeconds, "MB/s", "raw socket copy", total / 1e6 / rawSeconds, target: 0.7 * total / 1e6 / rawSeconds);
             }
         }
         finally
@@ -101,8 +115,8 @@ internal static class IrodsDownloadBenchmark
         ClientServerPolicy = IrodsClientServerPolicy.Refuse,
     };
 
-    private static string Rate(long bytes, double seconds) =>
-        double.IsNaN(seconds) ? "n/a" : $"{bytes / seconds / (1024 * 1024):0} MB/s ({seconds:0.00} s)";
+    private static string Rate(long bytes, Timing timing) =>
+        double.IsNaN(timing.Seconds) ? "n/a" : $"{bytes / timing.Seconds / (1024 * 1024):0} MB/s ({timing.Seconds:0.00} s, CPU {timing.CpuSeconds:0.00} s)";
 
     private static void WriteFiles(string folder, int count, long size)
     {
@@ -121,22 +135,38 @@ internal static class IrodsDownloadBenchmark
         }
     }
 
-    /// <summary>Times one download into a fresh folder, with the page cache of earlier runs' outputs dropped by deleting them.</summary>
-    private static async Task<double> TimeAsync(string work, Func<string, Task> download)
+    /// <summary>
+    /// Times one download into a fresh folder, with the page cache of earlier runs' outputs dropped by deleting them; the download
+    /// returns the CPU seconds of any child process it ran, which are added to this process's.
+    /// </summary>
+    private static async Task<Timing> TimeAsync(string work, Func<string, Task<double>> download)
     {
         var destination = Path.Combine(work, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(destination);
+        using var self = Process.GetCurrentProcess();
+        var cpu = self.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        await download(destination);
+        var childCpu = await download(destination);
         var seconds = watch.Elapsed.TotalSeconds;
+        self.Refresh();
+        var cpuSeconds = (self.TotalProcessorTime - cpu).TotalSeconds + childCpu;
         Directory.Delete(destination, recursive: true);
-        return seconds;
+        return new Timing(seconds, cpuSeconds);
     }
 
-    private static async Task PythonGetAsync(IrodsTestServer server, string collection, string destination, CancellationToken cancellationToken)
+    /// <summary>Runs python-irodsclient's get under <c>/usr/bin/time</c> when there is one; returns python's CPU seconds (NaN without it).</summary>
+    private static async Task<double> PythonGetAsync(IrodsTestServer server, string collection, string destination, CancellationToken cancellationToken)
     {
         var connection = new JsonObject { ["host"] = "127.0.0.1", ["port"] = server.Port, ["user"] = "rods", ["password"] = "rods", ["zone"] = server.Options.Zone };
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var timed = File.Exists(Time);
+        var start = new ProcessStartInfo(timed ? Time : Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (timed)
+        {
+            start.ArgumentList.Add("-f");
+            start.ArgumentList.Add("cpu %U %S");
+            start.ArgumentList.Add(Python);
+        }
+
         start.ArgumentList.Add(Path.Combine(ReferenceData.ProjectRoot, "tests", "Dtp.Tests", "Irods", "irods_client.py"));
         start.ArgumentList.Add("get");
         start.ArgumentList.Add(connection.ToJsonString());
@@ -150,6 +180,25 @@ internal static class IrodsDownloadBenchmark
         {
             throw new InvalidOperationException($"python-irodsclient failed: {output}{error}");
         }
+
+        if (!timed)
+        {
+            return double.NaN;
+        }
+
+        var times = error.Split('\n').Last(line => line.StartsWith("cpu ", StringComparison.Ordinal)).Split(' ');
+        return double.Parse(times[1], CultureInfo.InvariantCulture) + double.Parse(times[2], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The wall-clock and CPU seconds of one timed download.</summary>
+    private readonly record struct Timing(double Seconds, double CpuSeconds)
+    {
+        public static Timing None => new(double.MaxValue, double.NaN);
+
+        public static Timing Missing => new(double.NaN, double.NaN);
+
+        /// <summary>The shorter wall-clock time and, separately, the least CPU time of two runs (the work done, least disturbed by other load).</summary>
+        public static Timing Faster(Timing a, Timing b) => new(Math.Min(a.Seconds, b.Seconds), double.IsNaN(a.CpuSeconds) ? b.CpuSeconds : Math.Min(a.CpuSeconds, b.CpuSeconds));
     }
 
     /// <summary>

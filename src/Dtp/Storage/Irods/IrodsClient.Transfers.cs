@@ -11,16 +11,22 @@ public sealed partial class IrodsClient
     /// <summary>The suffix of a download in progress; a later download of the same file resumes from it.</summary>
     public const string PartialSuffix = ".part";
 
-    private const int TransferAttempts = 3;
+    /// <summary>The suffix of the record of which byte ranges a <c>.part</c> file still lacks, kept while a large object downloads over several connections.</summary>
+    public const string PartialRangesSuffix = ".part.ranges";
+
+    internal const int TransferAttempts = 3;
 
     /// <summary>
     /// Downloads a data object to a file: into <c>&lt;file&gt;.part</c> (resuming one left by an interrupted download), checked
     /// against the size and the checksum iRODS holds, then renamed into place. Lost connections are retried from where they stopped.
+    /// An object of <see cref="IrodsClientOptions.ParallelThreshold"/> bytes or more comes over several connections at once, in blocks
+    /// written at their offsets and hashed in order; which ranges are still missing is kept in <c>&lt;file&gt;.part.ranges</c> until the
+    /// file is complete, so an interrupted download resumes each range.
     /// </summary>
     /// <param name="dataObject">The object, as listed (its size and checksum are what the file is checked against).</param>
     /// <param name="localPath">The file to write.</param>
     /// <param name="overwrite">Whether an existing file may be replaced.</param>
-    /// <param name="cancellationToken">Cancels the download; the <c>.part</c> file stays for a later resume.</param>
+    /// <param name="cancellationToken">Cancels the download; the <c>.part</c> file (and its ranges record) stays for a later resume.</param>
     /// <returns>How many bytes went over the network, and whether a checksum was verified.</returns>
     /// <exception cref="DtpException">The file exists and <paramref name="overwrite"/> is false, the data did not match its checksum, or the server failed.</exception>
     public async Task<(long Bytes, bool Verified)> DownloadAsync(IrodsDataObject dataObject, string localPath, bool overwrite = false, CancellationToken cancellationToken = default)
@@ -31,38 +37,49 @@ public sealed partial class IrodsClient
         IO.AtomicFile.ThrowIfExists(target, overwrite);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var partial = target + PartialSuffix;
+        var sidecar = target + PartialRangesSuffix;
         var expected = IrodsPath.ToFileChecksum(dataObject.Checksum);
         long transferred = 0;
         string? actual;
-        for (var attempt = 1; ; attempt++)
+        if (File.Exists(sidecar) || (options.MaxConnections > 1 && dataObject.Size >= options.ParallelThreshold))
         {
-            try
+            using var ranged = new IrodsRangedDownload(this, dataObject, partial, sidecar, logger);
+            (transferred, actual) = await ranged.RunAsync(expected?.Algorithm, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            for (var attempt = 1; ; attempt++)
             {
-                var (count, digest) = await DownloadPartAsync(dataObject, partial, expected?.Algorithm, cancellationToken).ConfigureAwait(false);
-                transferred += count;
-                actual = digest;
-                break;
-            }
-            catch (DtpException ex) when (ex.IsTransient && attempt < TransferAttempts)
-            {
-                LogRetry(logger, dataObject.Path, attempt, ex.Message);
+                try
+                {
+                    var (count, digest) = await DownloadPartAsync(dataObject, partial, expected?.Algorithm, cancellationToken).ConfigureAwait(false);
+                    transferred += count;
+                    actual = digest;
+                    break;
+                }
+                catch (DtpException ex) when (ex.IsTransient && attempt < TransferAttempts)
+                {
+                    LogRetry(logger, dataObject.Path, attempt, ex.Message);
+                }
             }
         }
 
         var length = new FileInfo(partial).Length;
         if (length != dataObject.Size)
         {
-            File.Delete(partial);
+            DeletePartial(partial, sidecar);
             throw new DtpException($"Downloading {dataObject.Path} from the {Name} gave {length} bytes; iRODS lists {dataObject.Size}. The partial file was removed.", DtpErrorKind.Remote);
         }
 
         if (expected is not null && !string.Equals(actual, expected.Value, StringComparison.Ordinal))
         {
-            File.Delete(partial);
+            DeletePartial(partial, sidecar);
             throw new IrodsException(IrodsErrors.UserChksumMismatch, $"the download of {dataObject.Path}",
                 $"the {expected.Algorithm} of the downloaded bytes is {actual}; iRODS holds {expected.Value}; the partial file was removed");
         }
 
+        // Complete: the sidecar goes first, as a complete .part file without one is read as complete.
+        File.Delete(sidecar);
         File.Move(partial, target, overwrite);
         return (transferred, expected is not null);
     }
@@ -170,7 +187,8 @@ public sealed partial class IrodsClient
         }
 
         var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(PartialSuffix, StringComparison.Ordinal) && !f.EndsWith(IO.AtomicFile.TemporarySuffix, StringComparison.Ordinal)).ToList();
+            .Where(f => !f.EndsWith(PartialSuffix, StringComparison.Ordinal) && !f.EndsWith(PartialRangesSuffix, StringComparison.Ordinal)
+                && !f.EndsWith(IO.AtomicFile.TemporarySuffix, StringComparison.Ordinal)).ToList();
         long bytes = 0;
         var done = 0;
         var totalBytes = files.Sum(f => new FileInfo(f).Length);
@@ -181,6 +199,16 @@ public sealed partial class IrodsClient
             progress?.Report(new TransferProgress(Interlocked.Increment(ref done), files.Count, sent, totalBytes, Relative(root, file)));
         }).ConfigureAwait(false);
         return new IrodsTransferSummary(files.Count, bytes, 0, files.Count);
+    }
+
+    /// <summary>Returns the incremental hash for a checksum's algorithm (<c>md5</c> or <c>sha2</c>), or <see langword="null"/> for none.</summary>
+    internal static IncrementalHash? CreateHash(string? algorithm) =>
+        algorithm is null ? null : IncrementalHash.CreateHash(algorithm == "md5" ? HashAlgorithmName.MD5 : HashAlgorithmName.SHA256);
+
+    private static void DeletePartial(string partial, string sidecar)
+    {
+        File.Delete(partial);
+        File.Delete(sidecar);
     }
 
     private static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
@@ -195,7 +223,7 @@ public sealed partial class IrodsClient
             offset = 0;
         }
 
-        using var hash = algorithm is null ? null : IncrementalHash.CreateHash(algorithm == "md5" ? HashAlgorithmName.MD5 : HashAlgorithmName.SHA256);
+        using var hash = CreateHash(algorithm);
         var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.None);
         var buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
         try
@@ -268,7 +296,7 @@ public sealed partial class IrodsClient
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Download of {Path} interrupted (attempt {Attempt}), resuming: {Reason}")]
-    private static partial void LogRetry(ILogger logger, string path, int attempt, string reason);
+    internal static partial void LogRetry(ILogger logger, string path, int attempt, string reason);
 
     /// <summary>Passes reads through and hashes what passes.</summary>
     private sealed class HashingReadStream(Stream inner, IncrementalHash hash) : ForwardReadStream(inner)

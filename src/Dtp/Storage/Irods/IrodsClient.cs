@@ -239,8 +239,8 @@ public sealed partial class IrodsClient : IAsyncDisposable
     public Task<Stream> OpenReadAsync(string path, long offset = 0, CancellationToken cancellationToken = default) =>
         OpenReadAsync(path, offset, -1, cancellationToken);
 
-    /// <summary>Opens a data object for reading; with its <paramref name="size"/> known, no read is made past its end.</summary>
-    internal async Task<Stream> OpenReadAsync(string path, long offset, long size, CancellationToken cancellationToken)
+    /// <summary>Opens a data object for reading from <paramref name="offset"/>; with <paramref name="end"/> known (the object's size or a range's end), no read is made past it.</summary>
+    internal async Task<Stream> OpenReadAsync(string path, long offset, long end, CancellationToken cancellationToken)
     {
         IrodsPath.ThrowIfInvalid(path);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -248,11 +248,10 @@ public sealed partial class IrodsClient : IAsyncDisposable
         try
         {
             var descriptor = (await connection.CallAsync(DataObjOpenApi, DataObjInp(path, ORdOnly, 0), default, default, $"opening {path}", cancellationToken).ConfigureAwait(false)).IntInfo;
-            var stream = new IrodsReadStream(this, connection, descriptor, path, options.ChunkSize, size < 0 ? -1 : Math.Max(0, size - offset));
+            var stream = new IrodsReadStream(this, connection, descriptor, path, options.ChunkSize, end < 0 ? -1 : Math.Max(0, end - offset));
             if (offset > 0)
             {
-                var seek = OpenedDataObjInp(descriptor, 0, whence: 0, offset);
-                await connection.CallAsync(DataObjLseekApi, seek, default, default, $"seeking in {path}", cancellationToken).ConfigureAwait(false);
+                await stream.SeekAsync(offset, end, cancellationToken).ConfigureAwait(false);
             }
 
             return stream;

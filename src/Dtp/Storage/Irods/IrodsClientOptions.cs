@@ -56,6 +56,13 @@ public sealed class IrodsClientOptions
     /// <summary>Gets or sets the size of each read or write request (two reads are kept in flight). The default value is 1 MiB, which measured faster than 4 MiB.</summary>
     public int ChunkSize { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Gets or sets the size from which one data object is downloaded over several connections at once (up to
+    /// <see cref="MaxConnections"/>), when <see cref="MaxConnections"/> is more than 1. The default value is 64 MiB: below it,
+    /// logging in the extra connections and keeping the ranges record cost about what the parallel transfer saves.
+    /// </summary>
+    public long ParallelThreshold { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Gets or sets how many rows one GenQuery page asks for. The default value is 500.</summary>
     public int QueryPageSize { get; set; } = 500;
 
@@ -80,5 +87,6 @@ public sealed class IrodsClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ChunkSize, 4096);
         ArgumentOutOfRangeException.ThrowIfLessThan(QueryPageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ParallelThreshold, 1);
     }
 }

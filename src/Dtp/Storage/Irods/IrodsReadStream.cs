@@ -83,6 +83,24 @@ internal sealed class IrodsReadStream : Stream
         return TakeBuffered(destination.Span);
     }
 
+    /// <summary>Moves to another part of the object (<c>DATA_OBJ_LSEEK</c>); only between reads, with none in flight and nothing buffered.</summary>
+    /// <param name="offset">The first byte wanted.</param>
+    /// <param name="end">Where reading stops, or -1 for the object's end.</param>
+    /// <param name="cancellationToken">Cancels the seek.</param>
+    public async Task SeekAsync(long offset, long end, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(closed, this);
+        if (inFlight.Count > 0 || bufferCount > 0)
+        {
+            throw new InvalidOperationException($"Cannot seek in {path} while a read is in flight.");
+        }
+
+        var seek = IrodsClient.OpenedDataObjInp(descriptor, 0, whence: 0, offset);
+        await connection.CallAsync(IrodsClient.DataObjLseekApi, seek, default, default, $"seeking in {path}", cancellationToken).ConfigureAwait(false);
+        unrequested = end < 0 ? -1 : Math.Max(0, end - offset);
+        endOfFile = false;
+    }
+
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
