@@ -85,7 +85,7 @@ internal static class IrodsCommands
         var source = new Argument<string>("SOURCE") { Description = "A collection or data object (absolute, or relative to irods_project_root)." };
         var destination = new Argument<string>("DEST") { Description = "The local folder; a collection lands as DEST/<collection name>/." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace local files that exist and differ." };
-        var parallel = new Option<int>("--parallel") { Description = "How many files to download at once.", DefaultValueFactory = _ => 4 };
+        var parallel = new Option<int>("--parallel") { Description = "How many files to download at once, and how many connections one large object (64 MiB or more) is fetched over.", DefaultValueFactory = _ => 4 };
         var command = new Command("get", "Download a collection (recursively) or a data object, verified against iRODS checksums, resumable.");
         command.Arguments.Add(source);
         command.Arguments.Add(destination);
