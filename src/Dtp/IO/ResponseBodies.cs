@@ -91,7 +91,7 @@ internal static class ResponseBodies
     }
 
     private static DtpException TooLarge(HttpResponseMessage response, long limit) => new(
-        $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered with a body of more than {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes, "
+        $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode} {response.ReasonPhrase} with a body of more than {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes, "
         + "the limit on response bodies (MaxResponseBodyBytes); reading stopped there.", DtpErrorKind.Remote);
 
     private static string Decode(MediaTypeHeaderValue? type, ReadOnlySpan<byte> bytes)

@@ -5,7 +5,7 @@ using Dtp.Tests.Infrastructure;
 
 namespace Dtp.Tests.Reliability;
 
-/// <summary>Gen3 answers longer than <see cref="Gen3ClientOptions.MaxResponseBodyBytes"/>, or endless, end in a clear error once the limit is read.</summary>
+/// <summary>Gen3 answers longer than <see cref="Gen3ClientOptions.MaxResponseBodyBytes"/>, or endless, end in a clear error naming their status once the limit is read.</summary>
 public sealed class ResponseBodyLimitTests
 {
     private const long Limit = 1024 * 1024;
@@ -13,15 +13,17 @@ public sealed class ResponseBodyLimitTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData("endless")]
-    [InlineData("declared")]
-    public async Task GraphqlQueryAsync_AnswerOverTheLimit_ThrowsNamingTheUrlAndTheLimit(string kind)
+    [InlineData("endless", 200)]
+    [InlineData("declared", 200)]
+    [InlineData("endless", 500)]
+    public async Task GraphqlQueryAsync_AnswerOverTheLimit_ThrowsNamingTheUrlTheStatusAndTheLimit(string kind, int status)
     {
         var sent = 0L;
         await using var server = LoopbackHttpServer.Start(async context =>
         {
             var block = Encoding.ASCII.GetBytes(new string(' ', 64 * 1024));
             context.Response.ContentType = "application/json";
+            context.Response.StatusCode = status;
             if (kind == "endless")
             {
                 context.Response.SendChunked = true;
@@ -45,6 +47,7 @@ public sealed class ResponseBodyLimitTests
 
         Assert.Equal(DtpErrorKind.Remote, ex.Kind);
         Assert.Contains($"POST {server.BaseAddress}api/v0/submission/graphql", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"answered {status} ", ex.Message, StringComparison.Ordinal);
         Assert.Contains("1,048,576 bytes", ex.Message, StringComparison.Ordinal);
         Assert.InRange(Interlocked.Read(ref sent), 0, 10 * Limit);
     }
